@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# deps.sh - install every Debian package Ward's build, tests and benchmarks need.
+#
+# Idempotent and quiet: packages already present are skipped, so a second run
+# costs one dpkg query. Must run as root on Debian 12 (CI and `make run` call it).
+set -euo pipefail
+
+PKGS=(
+    # build
+    build-essential pkg-config meson ninja-build
+    clang libclang-rt-14-dev llvm
+    clang-format clang-tidy cppcheck
+    # libraries (DESIGN.md section 0)
+    libssl-dev openssl libsqlite3-dev sqlite3 libjansson-dev libhttp-parser-dev
+    libcurl4-openssl-dev libargon2-dev libgfshare-dev libgfshare-bin libcmocka-dev
+    # tests: gcore (gdb), real clients
+    gdb procps python3 python3-hvac python3-requests curl
+    # benchmarks
+    nginx-light wrk
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps.sh: missing packages: ${missing[*]}; run as root" >&2
+    exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,46 @@
+/*
+ * err.h - Ward's error codes, generated from err.def.
+ *
+ * Every fallible function returns a ward_err; results travel in out-params.
+ * Codes are stable (see err.def for the numbering rules); the HTTP and KMIP
+ * mappings are applied only at the front's boundary.
+ */
+#ifndef WARD_BASE_ERR_H
+#define WARD_BASE_ERR_H
+
+#define WARD_MUST_CHECK __attribute__((warn_unused_result))
+
+typedef enum ward_err {
+#define WARD_ERR(sym, num, name, http, kmip, msg) WARD_E_##sym = (num),
+#include "err.def"
+#undef WARD_ERR
+} ward_err;
+
+#define WARD_OK WARD_E_OK
+
+/* ward_err_str returns the fixed human message for err (never NULL). */
+const char *ward_err_str(ward_err err);
+
+/* ward_err_name returns the stable snake_case name of err ("not_found"). */
+const char *ward_err_name(ward_err err);
+
+/* ward_err_http returns the HTTP status the front maps err to. */
+int ward_err_http(ward_err err);
+
+/* ward_err_kmip returns the KMIP result reason name err maps to. */
+const char *ward_err_kmip(ward_err err);
+
+/*
+ * WARD_CHECK aborts, in every build, when an invariant whose breach would
+ * corrupt state does not hold. Bad input is never checked this way.
+ */
+#define WARD_CHECK(cond)                                  \
+    do {                                                  \
+        if (!(cond)) {                                    \
+            ward_check_failed(#cond, __FILE__, __LINE__); \
+        }                                                 \
+    } while (0)
+
+_Noreturn void ward_check_failed(const char *what, const char *file, int line);
+
+#endif

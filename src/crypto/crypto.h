@@ -49,7 +49,8 @@ struct ward_aead_op {
 /*
  * ward_aead_seal encrypts op->in and writes ciphertext || tag
  * (op->in_len + WARD_AEAD_TAG_LEN bytes) to out. out may equal op->in.
- * WARD_E_TOO_LARGE if out_cap is too small.
+ * WARD_E_TOO_LARGE if out_cap is too small, or in_len or aad_len is beyond
+ * OpenSSL's int range. On failure out is wiped.
  */
 WARD_MUST_CHECK ward_err ward_aead_seal(uint8_t *out, size_t out_cap,
                                         const struct ward_aead_op *op);
@@ -57,7 +58,8 @@ WARD_MUST_CHECK ward_err ward_aead_seal(uint8_t *out, size_t out_cap,
 /*
  * ward_aead_open checks and decrypts op->in (ciphertext || tag) into out
  * (op->in_len - WARD_AEAD_TAG_LEN bytes). WARD_E_INTEGRITY if the tag does
- * not verify, in which case out is wiped. out may equal op->in.
+ * not verify (or in_len < WARD_AEAD_TAG_LEN), in which case out is wiped.
+ * out may equal op->in. WARD_E_TOO_LARGE if out_cap is too small.
  */
 WARD_MUST_CHECK ward_err ward_aead_open(uint8_t *out, size_t out_cap,
                                         const struct ward_aead_op *op);
@@ -72,7 +74,8 @@ WARD_MUST_CHECK ward_err ward_hmac_sha256(uint8_t out[WARD_SHA256_LEN], const ui
 
 /*
  * ward_hkdf_sha256 derives out_len bytes from key with HKDF-SHA-256 (RFC 5869),
- * empty salt, and info as the context label.
+ * empty salt, and info as the context label. WARD_E_INVALID if out_len or
+ * key_len is 0; WARD_E_TOO_LARGE if out_len > 255 * 32 or info_len > 1024.
  */
 WARD_MUST_CHECK ward_err ward_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *key,
                                           size_t key_len, const uint8_t *info, size_t info_len);
@@ -85,7 +88,12 @@ struct ward_argon2_params {
     size_t salt_len; /* >= 8 */
 };
 
-/* ward_argon2id derives out_len bytes from pwd with Argon2id (v1.3). */
+/*
+ * ward_argon2id derives out_len bytes from pwd with Argon2id (v1.3).
+ * WARD_E_INVALID for parameters below libargon2's minimums (salt_len < 8,
+ * out_len < 4, t_cost 0, m_cost_kib < 8 * parallelism), WARD_E_TOO_LARGE
+ * above its maximums, WARD_E_NOMEM if the blocks cannot be allocated.
+ */
 WARD_MUST_CHECK ward_err ward_argon2id(uint8_t *out, size_t out_len,
                                        const struct ward_argon2_params *p, const uint8_t *pwd,
                                        size_t pwd_len);
@@ -99,7 +107,8 @@ bool ward_ct_equal(const void *a, const void *b, size_t n);
  * Share i (0-based) has x = i + 1 and its secret_len y-bytes at
  * out + i * secret_len; out must hold n * secret_len bytes and should be a
  * struct ward_secret. Random coefficients come from the CSPRNG.
- * WARD_E_BAD_THRESHOLD unless 1 <= k <= n <= 16. Constant time in the secret.
+ * WARD_E_BAD_THRESHOLD unless 1 <= k <= n <= 16; WARD_E_INVALID if
+ * secret_len is 0. Constant time in the secret.
  */
 WARD_MUST_CHECK ward_err ward_shamir_split(uint8_t *out, const uint8_t *secret, size_t secret_len,
                                            uint8_t k, uint8_t n);
@@ -107,7 +116,8 @@ WARD_MUST_CHECK ward_err ward_shamir_split(uint8_t *out, const uint8_t *secret, 
 /*
  * ward_shamir_combine recovers the secret from k shares: xs[i] is the x of
  * share i and ys[i] its secret_len y-bytes. WARD_E_DUPLICATE_SHARE if two xs
- * are equal, WARD_E_BAD_SHARE if an x is 0. Constant time in the y values.
+ * are equal, WARD_E_BAD_SHARE if an x is 0, WARD_E_BAD_THRESHOLD if k is 0 or
+ * above 255. out may equal any ys[i]. Constant time in the y values.
  * With fewer than the real threshold, the result is a wrong secret: callers
  * detect that by their verifier, never here.
  */

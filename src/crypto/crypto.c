@@ -1,0 +1,415 @@
+/*
+ * crypto.c - random bytes, AES-256-GCM, SHA-2, HMAC, HKDF and Argon2id.
+ *
+ * Keeper-side. Each call builds its own OpenSSL context and frees it before
+ * returning (the free cleanses key schedules and HMAC pads), so no key
+ * material outlives a call. Failures clear OpenSSL's thread-local error queue
+ * so that a later, unrelated check does not see our leftovers.
+ *
+ * THREADS: every function may be called from any thread. g_algs is written
+ * once, inside pthread_once (by ward_crypto_init or lazily by the first
+ * call), and only read afterwards; the fetched OpenSSL objects are immutable
+ * and safe to share.
+ */
+#include "crypto.h"
+
+#include <argon2.h>
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "base/mem.h"
+#include "crypto/crypto_int.h"
+
+/* OpenSSL 3.0's HKDF keeps info in a fixed 1024-byte buffer. */
+#define HKDF_MAX_INFO_LEN 1024
+#define HKDF_MAX_OUT_LEN  ((size_t)255 * WARD_SHA256_LEN)
+
+/* Algorithms fetched once; all NULL if any fetch failed. Written only in fetch_algs. */
+static struct {
+    EVP_CIPHER *gcm;
+    EVP_MD *sha256;
+    EVP_MD *sha512;
+    EVP_MAC *hmac;
+    EVP_KDF *hkdf;
+} g_algs;
+
+static pthread_once_t g_algs_once = PTHREAD_ONCE_INIT;
+
+/* Stands in for an empty key: OpenSSL reads a NULL key as "keep the old one". */
+static const uint8_t g_empty[1];
+
+static void fetch_algs(void)
+{
+    g_algs.gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    g_algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    g_algs.sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+    g_algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    g_algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    if (g_algs.gcm == NULL || g_algs.sha256 == NULL || g_algs.sha512 == NULL ||
+        g_algs.hmac == NULL || g_algs.hkdf == NULL) {
+        EVP_CIPHER_free(g_algs.gcm);
+        EVP_MD_free(g_algs.sha256);
+        EVP_MD_free(g_algs.sha512);
+        EVP_MAC_free(g_algs.hmac);
+        EVP_KDF_free(g_algs.hkdf);
+        memset(&g_algs, 0, sizeof(g_algs));
+        ERR_clear_error();
+    }
+}
+
+/* algs_ready fetches on first use; false if the provider lacks an algorithm. */
+static bool algs_ready(void)
+{
+    if (pthread_once(&g_algs_once, fetch_algs) != 0) {
+        return false;
+    }
+    return g_algs.gcm != NULL;
+}
+
+ward_err ward_crypto_init(void)
+{
+    return algs_ready() ? WARD_OK : WARD_E_CRYPTO;
+}
+
+ward_err ward_crypto_random(uint8_t *out, size_t out_len)
+{
+    while (out_len > 0) {
+        size_t chunk = out_len < INT_MAX ? out_len : INT_MAX;
+
+        if (RAND_bytes(out, (int)chunk) != 1) {
+            ERR_clear_error();
+            return WARD_E_CRYPTO;
+        }
+        out += chunk;
+        out_len -= chunk;
+    }
+    return WARD_OK;
+}
+
+/* gcm_start makes a context keyed for op and feeds it the AAD. */
+static ward_err gcm_start(EVP_CIPHER_CTX **out, const struct ward_aead_op *op, int enc)
+{
+    ward_err err = WARD_E_CRYPTO;
+    EVP_CIPHER_CTX *ctx = NULL;
+    int n = 0;
+
+    *out = NULL;
+    if (!algs_ready()) {
+        goto out;
+    }
+    if ((ctx = EVP_CIPHER_CTX_new()) == NULL) {
+        err = WARD_E_NOMEM;
+        goto out;
+    }
+    /* AES-GCM's default IV length is 12 bytes, WARD_AEAD_NONCE_LEN. */
+    if (EVP_CipherInit_ex2(ctx, g_algs.gcm, op->key, op->nonce, enc, NULL) != 1) {
+        goto out;
+    }
+    if (op->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, op->aad, (int)op->aad_len) != 1) {
+        goto out;
+    }
+    *out = ctx;
+    ctx = NULL;
+    err = WARD_OK;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return err;
+}
+
+/* aead_check_sizes rejects lengths OpenSSL's int-sized API cannot take. */
+static ward_err aead_check_sizes(const struct ward_aead_op *op)
+{
+    if (op->in_len > (size_t)INT_MAX - WARD_AEAD_TAG_LEN || op->aad_len > (size_t)INT_MAX) {
+        return WARD_E_TOO_LARGE;
+    }
+    return WARD_OK;
+}
+
+ward_err ward_aead_seal(uint8_t *out, size_t out_cap, const struct ward_aead_op *op)
+{
+    ward_err err = WARD_E_INTERNAL;
+    EVP_CIPHER_CTX *ctx = NULL;
+    int n = 0;
+    int fin = 0;
+
+    if ((err = aead_check_sizes(op)) != WARD_OK) {
+        return err;
+    }
+    if (out_cap < op->in_len + WARD_AEAD_TAG_LEN) {
+        return WARD_E_TOO_LARGE;
+    }
+    if ((err = gcm_start(&ctx, op, 1)) != WARD_OK) {
+        goto out;
+    }
+    err = WARD_E_CRYPTO;
+    if (op->in_len > 0 && EVP_EncryptUpdate(ctx, out, &n, op->in, (int)op->in_len) != 1) {
+        goto out;
+    }
+    if (EVP_EncryptFinal_ex(ctx, out + n, &fin) != 1 || (size_t)n + (size_t)fin != op->in_len) {
+        goto out;
+    }
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, WARD_AEAD_TAG_LEN, out + op->in_len) != 1) {
+        goto out;
+    }
+    err = WARD_OK;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    if (err != WARD_OK) {
+        OPENSSL_cleanse(out, op->in_len + WARD_AEAD_TAG_LEN);
+        ERR_clear_error();
+    }
+    return err;
+}
+
+ward_err ward_aead_open(uint8_t *out, size_t out_cap, const struct ward_aead_op *op)
+{
+    ward_err err = WARD_E_INTERNAL;
+    EVP_CIPHER_CTX *ctx = NULL;
+    uint8_t tag[WARD_AEAD_TAG_LEN];
+    size_t pt_len;
+    int n = 0;
+    int fin = 0;
+
+    if ((err = aead_check_sizes(op)) != WARD_OK) {
+        return err;
+    }
+    /* SECURITY: too short to hold a tag is as unauthentic as a wrong tag. */
+    if (op->in_len < WARD_AEAD_TAG_LEN) {
+        return WARD_E_INTEGRITY;
+    }
+    pt_len = op->in_len - WARD_AEAD_TAG_LEN;
+    if (out_cap < pt_len) {
+        return WARD_E_TOO_LARGE;
+    }
+    /* Copied first: when out == op->in, decryption must not meet the tag. */
+    memcpy(tag, op->in + pt_len, sizeof(tag));
+    if ((err = gcm_start(&ctx, op, 0)) != WARD_OK) {
+        goto out;
+    }
+    err = WARD_E_CRYPTO;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, WARD_AEAD_TAG_LEN, tag) != 1) {
+        goto out;
+    }
+    if (pt_len > 0 && EVP_DecryptUpdate(ctx, out, &n, op->in, (int)pt_len) != 1) {
+        goto out;
+    }
+    if (EVP_DecryptFinal_ex(ctx, out + n, &fin) != 1 || (size_t)n + (size_t)fin != pt_len) {
+        err = WARD_E_INTEGRITY;
+        goto out;
+    }
+    err = WARD_OK;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    if (err != WARD_OK) {
+        /* SECURITY: unauthenticated plaintext never reaches the caller. */
+        OPENSSL_cleanse(out, pt_len);
+        ERR_clear_error();
+    }
+    return err;
+}
+
+/* digest hashes in with md; a void API, so a failing provider aborts. */
+static void digest(uint8_t *out, const EVP_MD *md, const uint8_t *in, size_t in_len)
+{
+    WARD_CHECK(EVP_Digest(in_len > 0 ? in : g_empty, in_len, out, NULL, md, NULL) == 1);
+}
+
+void ward_sha256(uint8_t out[WARD_SHA256_LEN], const uint8_t *in, size_t in_len)
+{
+    WARD_CHECK(algs_ready());
+    digest(out, g_algs.sha256, in, in_len);
+}
+
+void ward_sha512(uint8_t out[WARD_SHA512_LEN], const uint8_t *in, size_t in_len)
+{
+    WARD_CHECK(algs_ready());
+    digest(out, g_algs.sha512, in, in_len);
+}
+
+ward_err ward_hmac_sha256(uint8_t out[WARD_SHA256_LEN], const uint8_t *key, size_t key_len,
+                          const uint8_t *in, size_t in_len)
+{
+    ward_err err = WARD_E_CRYPTO;
+    EVP_MAC_CTX *ctx = NULL;
+    OSSL_PARAM params[2];
+    size_t n = 0;
+
+    if (!algs_ready()) {
+        goto out;
+    }
+    if ((ctx = EVP_MAC_CTX_new(g_algs.hmac)) == NULL) {
+        err = WARD_E_NOMEM;
+        goto out;
+    }
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(ctx, key_len > 0 ? key : g_empty, key_len, params) != 1) {
+        goto out;
+    }
+    if (in_len > 0 && EVP_MAC_update(ctx, in, in_len) != 1) {
+        goto out;
+    }
+    if (EVP_MAC_final(ctx, out, &n, WARD_SHA256_LEN) != 1 || n != WARD_SHA256_LEN) {
+        goto out;
+    }
+    err = WARD_OK;
+out:
+    EVP_MAC_CTX_free(ctx);
+    if (err != WARD_OK) {
+        OPENSSL_cleanse(out, WARD_SHA256_LEN);
+        ERR_clear_error();
+    }
+    return err;
+}
+
+ward_err ward_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *key, size_t key_len,
+                          const uint8_t *info, size_t info_len)
+{
+    ward_err err = WARD_E_CRYPTO;
+    EVP_KDF_CTX *ctx = NULL;
+    OSSL_PARAM params[4];
+    size_t np = 0;
+
+    if (out_len == 0 || key_len == 0) {
+        return WARD_E_INVALID;
+    }
+    if (out_len > HKDF_MAX_OUT_LEN || info_len > HKDF_MAX_INFO_LEN) {
+        return WARD_E_TOO_LARGE;
+    }
+    if (!algs_ready()) {
+        goto out;
+    }
+    if ((ctx = EVP_KDF_CTX_new(g_algs.hkdf)) == NULL) {
+        err = WARD_E_NOMEM;
+        goto out;
+    }
+    /* OpenSSL only reads through these casts. No salt: RFC 5869 then uses HashLen zeros. */
+    params[np++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0);
+    params[np++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (info_len > 0) {
+        params[np++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    }
+    params[np] = OSSL_PARAM_construct_end();
+    if (EVP_KDF_derive(ctx, out, out_len, params) != 1) {
+        goto out;
+    }
+    err = WARD_OK;
+out:
+    EVP_KDF_CTX_free(ctx);
+    if (err != WARD_OK) {
+        OPENSSL_cleanse(out, out_len);
+        ERR_clear_error();
+    }
+    return err;
+}
+
+/* argon2_alloc routes libargon2's block memory through ward_alloc (tests can fail it). */
+static int argon2_alloc(uint8_t **memory, size_t bytes)
+{
+    *memory = ward_alloc(bytes);
+    return *memory != NULL ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
+}
+
+/* libargon2 has already wiped the blocks when it calls this. */
+static void argon2_free(uint8_t *memory, size_t bytes)
+{
+    (void)bytes;
+    ward_free(memory);
+}
+
+static ward_err argon2_map_err(int rc)
+{
+    switch (rc) {
+    case ARGON2_OK:
+        return WARD_OK;
+    case ARGON2_MEMORY_ALLOCATION_ERROR:
+        return WARD_E_NOMEM;
+    case ARGON2_THREAD_FAIL:
+        return WARD_E_SYS;
+    case ARGON2_OUTPUT_TOO_LONG:
+    case ARGON2_PWD_TOO_LONG:
+    case ARGON2_SALT_TOO_LONG:
+    case ARGON2_SECRET_TOO_LONG:
+    case ARGON2_AD_TOO_LONG:
+    case ARGON2_MEMORY_TOO_MUCH:
+    case ARGON2_TIME_TOO_LARGE:
+    case ARGON2_LANES_TOO_MANY:
+    case ARGON2_THREADS_TOO_MANY:
+        return WARD_E_TOO_LARGE;
+    case ARGON2_DECODING_FAIL:
+    case ARGON2_VERIFY_MISMATCH:
+        return WARD_E_CRYPTO;
+    default:
+        /* Too short or too small a cost, missing input: the caller's parameters. */
+        return WARD_E_INVALID;
+    }
+}
+
+static bool fits_u32(size_t n)
+{
+    return n <= UINT32_MAX;
+}
+
+ward_err ward_crypto_argon2id_full(uint8_t *out, size_t out_len, const struct ward_argon2_params *p,
+                                   const struct ward_crypto_argon2_in *in)
+{
+    argon2_context ctx;
+    ward_err err = WARD_E_INTERNAL;
+
+    if (!fits_u32(out_len) || !fits_u32(in->pwd_len) || !fits_u32(p->salt_len) ||
+        !fits_u32(in->secret_len) || !fits_u32(in->ad_len)) {
+        return WARD_E_TOO_LARGE;
+    }
+    if (p->salt_len < ARGON2_MIN_SALT_LENGTH || out_len < ARGON2_MIN_OUTLEN) {
+        return WARD_E_INVALID;
+    }
+    /* libargon2 takes non-const inputs but, without the CLEAR flags, only reads them. */
+    ctx = (argon2_context){
+        .out = out,
+        .outlen = (uint32_t)out_len,
+        .pwd = (uint8_t *)in->pwd,
+        .pwdlen = (uint32_t)in->pwd_len,
+        .salt = (uint8_t *)p->salt,
+        .saltlen = (uint32_t)p->salt_len,
+        .secret = (uint8_t *)in->secret,
+        .secretlen = (uint32_t)in->secret_len,
+        .ad = (uint8_t *)in->ad,
+        .adlen = (uint32_t)in->ad_len,
+        .t_cost = p->t_cost,
+        .m_cost = p->m_cost_kib,
+        .lanes = p->parallelism,
+        .threads = p->parallelism,
+        .version = ARGON2_VERSION_13,
+        .allocate_cbk = argon2_alloc,
+        .free_cbk = argon2_free,
+        .flags = ARGON2_DEFAULT_FLAGS,
+    };
+    err = argon2_map_err(argon2_ctx(&ctx, Argon2_id));
+    if (err != WARD_OK) {
+        OPENSSL_cleanse(out, out_len);
+    }
+    return err;
+}
+
+ward_err ward_argon2id(uint8_t *out, size_t out_len, const struct ward_argon2_params *p,
+                       const uint8_t *pwd, size_t pwd_len)
+{
+    const struct ward_crypto_argon2_in in = { .pwd = pwd, .pwd_len = pwd_len };
+
+    return ward_crypto_argon2id_full(out, out_len, p, &in);
+}
+
+bool ward_ct_equal(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}

@@ -14,7 +14,7 @@ PKGS=(
     libssl-dev openssl libsqlite3-dev sqlite3 libjansson-dev libhttp-parser-dev
     libcurl4-openssl-dev libargon2-dev libgfshare-dev libgfshare-bin libcmocka-dev
     # tests: gcore (gdb), real clients
-    gdb procps python3 python3-hvac python3-requests curl
+    gdb procps python3 python3-hvac python3-requests python3-cryptography curl
     # benchmarks
     nginx-light wrk
 )

@@ -16,7 +16,7 @@ struct err_row {
 
 static const struct err_row g_rows[] = {
 #define WARD_ERR(sym, num, name, http, kmip, msg) { WARD_E_##sym, name, http, kmip, msg },
-#include "err.def"
+#include "ward/err.def"
 #undef WARD_ERR
 };
 

@@ -1,8 +1,8 @@
 /*
- * err.h - Ward's error codes, generated from err.def.
+ * err.h - Ward's error codes, generated from include/ward/err.def (shared with libward).
  *
  * Every fallible function returns a ward_err; results travel in out-params.
- * Codes are stable (see err.def for the numbering rules); the HTTP and KMIP
+ * Codes are stable (see include/ward/err.def for the numbering rules); the HTTP and KMIP
  * mappings are applied only at the front's boundary.
  */
 #ifndef WARD_BASE_ERR_H
@@ -12,7 +12,7 @@
 
 typedef enum ward_err {
 #define WARD_ERR(sym, num, name, http, kmip, msg) WARD_E_##sym = (num),
-#include "err.def"
+#include "ward/err.def"
 #undef WARD_ERR
 } ward_err;
 

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# test.sh - build Ward and run every test suite in both builds; the engine of
+# `make build`, `make test` and `make fuzz`.
+#
+#   scripts/test.sh            deps, then for build/ (gcc, release-ish) and
+#                              build-asan/ (clang, ASan+UBSan, libFuzzer):
+#                              configure, compile, `meson test` (suites unit,
+#                              integration, fuzz); then one tally line.
+#   scripts/test.sh build      configure and compile build/ only.
+#   scripts/test.sh fuzz [S]   compile build-asan/ and run each fuzz target
+#                              for S seconds (default 60) on a persistent
+#                              working corpus in build-asan/fuzz-corpus/.
+#
+# The last line printed is exactly "N passed, N failed" (", N skipped" is
+# added when tests were skipped). It counts every test in both builds, from
+# <dir>/meson-logs/testlog.json, plus one failure per step that broke (deps,
+# configure, compile). Later steps run even after a failure, so the tally is
+# complete; the exit status is non-zero if anything failed.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+JOBS=${JOBS:-2}
+BUILD_OPTS=(-Dbuildtype=debugoptimized -Db_sanitize=none -Dfuzz=false -Dtests=true
+            -Dintegration=true)
+ASAN_OPTS=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+           -Dfuzz=true -Dtests=true -Dintegration=true)
+
+# Sanitizers stop at the first report and say where; leaks fail a test.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+broken=() # steps that failed, e.g. "compile build-asan"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# compiler_of DIR prints the C compiler id a configured build dir uses.
+compiler_of() {
+    /usr/bin/python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["host"].values():
+    print(c["id"])' "$1/meson-info/intro-compilers.json" 2>/dev/null
+}
+
+# configure DIR CC OPTS...: set up DIR (or reconfigure it) with CC and OPTS.
+configure() {
+    local dir=$1 cc=$2
+    shift 2
+    if [ -f "$dir/meson-private/coredata.dat" ] && [ "$(compiler_of "$dir")" = "$cc" ]; then
+        meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+    else
+        rm -rf "$dir"
+        CC=$cc meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+    fi || {
+        cat "$dir.setup.log"
+        return 1
+    }
+    rm -f "$dir.setup.log"
+}
+
+# build DIR CC OPTS...: configure and compile; records what broke.
+build() {
+    local dir=$1
+    step "configure $dir"
+    if ! configure "$@"; then
+        broken+=("configure $dir")
+        return 1
+    fi
+    step "compile $dir"
+    # -k 0: build everything that can be built, so unaffected tests still run
+    if ! ninja -C "$dir" -j "$JOBS" -k 0; then
+        broken+=("compile $dir")
+    fi
+    return 0
+}
+
+# run_tests DIR [MESON_TEST_ARGS...]: every suite; results land in testlog.json.
+run_tests() {
+    local dir=$1
+    shift
+    step "test $dir"
+    rm -f "$dir/meson-logs/testlog.json"
+    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 "$@"
+    if [ ! -s "$dir/meson-logs/testlog.json" ]; then
+        broken+=("test run $dir (no testlog.json)")
+    fi
+}
+
+# tally DIR...: print failing tests and the closing line; status 1 on failure.
+tally() {
+    /usr/bin/python3 - "${broken[@]/#/step:}" -- "$@" <<'PY'
+import json, os, sys
+
+args = sys.argv[1:]
+sep = args.index("--")
+steps, dirs = [a[len("step:"):] for a in args[:sep]], args[sep + 1:]
+passed, failed, skipped = 0, [], 0
+for d in dirs:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        continue
+    with open(log) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            t = json.loads(line)
+            r = t.get("result", "ERROR")
+            if r in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif r == "SKIP":
+                skipped += 1
+            else:
+                failed.append(f"{d}: {t.get('name', '?')} ({r})")
+failed += [f"step failed: {s}" for s in steps]
+print()
+if failed:
+    print("FAILED:")
+    for f in failed:
+        print(f"  {f}")
+line = f"{passed} passed, {len(failed)} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(1 if failed else 0)
+PY
+}
+
+cmd_all() {
+    local start=$SECONDS
+    step "deps"
+    scripts/deps.sh || broken+=("deps")
+    build build gcc "${BUILD_OPTS[@]}" && run_tests build
+    build build-asan clang "${ASAN_OPTS[@]}" && run_tests build-asan --timeout-multiplier 2
+    printf '\n(%d s)\n' "$((SECONDS - start))"
+    tally build build-asan
+}
+
+cmd_build() {
+    build build gcc "${BUILD_OPTS[@]}"
+    [ "${#broken[@]}" -eq 0 ] || { echo "failed: ${broken[*]}" >&2; exit 1; }
+}
+
+cmd_fuzz() {
+    local seconds=${1:-60} rc=0 pass=0 fail=0 name
+    build build-asan clang "${ASAN_OPTS[@]}"
+    [ "${#broken[@]}" -eq 0 ] || { echo "failed: ${broken[*]}" >&2; exit 1; }
+    for bin in build-asan/tests/fuzz/fuzz_*; do
+        [ -x "$bin" ] && [ -f "$bin" ] || continue
+        name=${bin##*/fuzz_}
+        step "fuzz $name for $seconds s"
+        if tests/fuzz/run_fuzz.sh "$bin" "tests/fuzz/corpus/$name" "$seconds" \
+            "build-asan/fuzz-corpus/$name"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            echo "FAILED: fuzz_$name (inputs in tests/fuzz/artifacts/)"
+            rc=1
+        fi
+    done
+    echo "$pass passed, $fail failed"
+    return "$rc"
+}
+
+case "${1:-all}" in
+all) cmd_all ;;
+build) cmd_build ;;
+fuzz) shift; cmd_fuzz "$@" ;;
+*) echo "usage: $0 [all|build|fuzz [SECONDS]]" >&2; exit 2 ;;
+esac

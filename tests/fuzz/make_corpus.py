@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""make_corpus.py - write the seed corpora of Ward's fuzz targets.
+
+Usage: tests/fuzz/make_corpus.py   (rewrites tests/fuzz/corpus/<target>/)
+
+Deterministic: fixed keys, nonces and bytes, so a rerun reproduces the
+committed files exactly. Each target gets a few valid inputs (so the fuzzer
+starts past the format checks) and a few invalid ones (one per rejection
+path). The formats are those documented in src/barrier/{share,entry,keyring,
+seal}.c and src/base/base64.h.
+
+SECURITY of the entry seeds: none is sealed under the all-zero key for path
+"x"; fuzz_entry.c aborts if that pair ever opens (it would mean forged tags
+pass).
+"""
+import base64
+import os
+import shutil
+import struct
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+def pattern(n, seed):
+    """n deterministic, varied bytes."""
+    return bytes((seed * 31 + i * 17 + (i * i) % 251) & 0xFF for i in range(n))
+
+
+def share_bin(version=1, kek_id=None, k=3, x=1, y=None):
+    kek_id = kek_id if kek_id is not None else pattern(8, 1)
+    y = y if y is not None else pattern(32, x)
+    return bytes([version]) + kek_id + bytes([k, x]) + y
+
+
+def b64(raw):
+    return base64.b64encode(raw)
+
+
+def share_corpus():
+    return {
+        "valid-k3-x1": b64(share_bin(k=3, x=1)),
+        "valid-k2-x2": b64(share_bin(k=2, x=2)),
+        "valid-k16-x16": b64(share_bin(k=16, x=16)),
+        "valid-k1-x1-zero-y": b64(share_bin(k=1, x=1, y=bytes(32))),
+        "bad-x0": b64(share_bin(x=0)),
+        "bad-x17": b64(share_bin(x=17)),
+        "bad-k0": b64(share_bin(k=0)),
+        "bad-k17": b64(share_bin(k=17)),
+        "bad-version2": b64(share_bin(version=2)),
+        "bad-short-42": b64(share_bin()[:42]),
+        "bad-long-44": b64(share_bin() + b"\x00"),
+        "bad-noncanonical-pad": b64(share_bin())[:-3] + b"B==",
+        "bad-newline": b64(share_bin()) + b"\n",
+        "bad-urlsafe": base64.urlsafe_b64encode(share_bin(y=b"\xff" * 32)),
+        "bad-too-long": b"A" * 68,
+        "empty": b"",
+    }
+
+
+def entry(key, term, path, value, nonce_seed=1, version=1):
+    header = bytes([version]) + struct.pack(">I", term)
+    nonce = pattern(12, nonce_seed)
+    sealed = AESGCM(key).encrypt(nonce, value, header + path.encode())
+    return header + nonce + sealed
+
+
+def entry_corpus():
+    one = b"\x01" * 32
+    zero = bytes(32)
+    ok = entry(one, 1, "x", b"hello")
+    return {
+        "valid-term1-key01-x": ok,
+        "valid-term7-key01-x-empty-value": entry(one, 7, "x", b"", 2),
+        "valid-term0-zero-key-other-path": entry(zero, 0, "core/keyring", pattern(100, 3), 3),
+        "valid-term2-zero-key-path-y": entry(zero, 2, "y", b"v", 4),
+        "bad-tag-flipped": ok[:-1] + bytes([ok[-1] ^ 1]),
+        "bad-version2": entry(one, 1, "x", b"hello", 5, version=2),
+        "bad-version0": b"\x00" + ok[1:],
+        "bad-short-tag": ok[:17 + 15],
+        "bad-header-only": ok[:17],
+        "bad-one-byte": b"\x01",
+        "empty": b"",
+    }
+
+
+def keyring(active, records, version=1, num=None):
+    out = bytes([version]) + struct.pack(">II", active, len(records) if num is None else num)
+    for term, created, key in records:
+        out += struct.pack(">IQ", term, created) + key
+    return out
+
+
+def keyring_corpus():
+    t = 1700000000000
+    one = [(1, t, pattern(32, 1))]
+    three = [(1, t, pattern(32, 1)), (2, t + 1000, pattern(32, 2)), (5, t + 9000, pattern(32, 5))]
+    return {
+        "valid-one-term": keyring(1, one),
+        "valid-three-terms-active2": keyring(2, three),
+        "valid-three-terms-active5": keyring(5, three),
+        "bad-num0": keyring(1, [], num=0),
+        "bad-num-mismatch": keyring(1, one, num=2),
+        "bad-trailing-byte": keyring(1, one) + b"\x00",
+        "bad-not-ascending": keyring(2, [three[1], three[0]]),
+        "bad-duplicate-term": keyring(1, [one[0], one[0]]),
+        "bad-term0": keyring(0, [(0, t, pattern(32, 0))]),
+        "bad-active-missing": keyring(3, three),
+        "bad-version2": keyring(1, one, version=2),
+        "bad-header-short": keyring(1, one)[:8],
+        "bad-num-huge": keyring(1, one, num=4097),
+        "empty": b"",
+    }
+
+
+def seal(stype=1, k=3, n=5, rules=None, argon=(0, 0, 0), salt=None, version=1):
+    rules = rules if rules is not None else [(0, 0, 0, 0)] * 8
+    salt = salt if salt is not None else bytes(16)
+    out = bytes([version, stype]) + pattern(8, 9) + struct.pack(">Q", 1700000000000)
+    out += bytes([k, n])
+    for r in rules:
+        out += bytes(r)
+    out += struct.pack(">III", *argon) + salt
+    out += pattern(32, 10)  # verifier
+    out += pattern(12, 11)  # nonce
+    out += pattern(48, 12)  # wrapped root key || tag
+    assert len(out) == 172
+    return out
+
+
+def seal_corpus():
+    rules = [(12, 2, 2, 1), (8, 0, 0, 0)] + [(0, 0, 0, 0)] * 6
+    parts = dict(stype=2, k=2, n=2, rules=rules, argon=(3, 65536, 1), salt=pattern(16, 13))
+    ok = seal()
+    return {
+        "valid-shamir-3of5": ok,
+        "valid-shamir-1of1": seal(k=1, n=1),
+        "valid-shamir-16of16": seal(k=16, n=16),
+        "valid-parts-2": seal(**parts),
+        "bad-type3": seal(stype=3),
+        "bad-type0": seal(stype=0),
+        "bad-k-over-n": seal(k=4, n=3),
+        "bad-k0": seal(k=0),
+        "bad-n17": seal(k=3, n=17),
+        "bad-parts-m4": seal(**dict(parts, argon=(3, 4, 1))),
+        "bad-parts-t0": seal(**dict(parts, argon=(0, 65536, 1))),
+        "bad-parts-9": seal(**dict(parts, k=9, n=9)),
+        "bad-version2": seal(version=2),
+        "bad-short-171": ok[:171],
+        "bad-long-173": ok + b"\x00",
+        "empty": b"",
+    }
+
+
+def base64_corpus():
+    return {
+        "valid-empty": b"",
+        "valid-f": b"Zg==",
+        "valid-fo": b"Zm8=",
+        "valid-foo": b"Zm9v",
+        "valid-foobar": b"Zm9vYmFy",
+        "valid-all-bytes": b64(bytes(range(256))),
+        "valid-share": b64(share_bin()),
+        "bad-pad-bits-2": b"Zh==",
+        "bad-pad-bits-1": b"Zm9=",
+        "bad-len": b"Zm9",
+        "bad-newline": b"Zm9v\n",
+        "bad-char": b"Zm9v!A==",
+        "bad-urlsafe": b"-_8=",
+        "bad-only-pad": b"====",
+        "bad-pad-middle": b"Zg==Zm9v",
+        "bad-pad-then-char": b"Zg=a",
+        "bad-high-byte": b"Zm9\xff",
+    }
+
+
+def main():
+    targets = {
+        "share": share_corpus(),
+        "entry": entry_corpus(),
+        "keyring": keyring_corpus(),
+        "seal": seal_corpus(),
+        "base64": base64_corpus(),
+    }
+    for target, files in targets.items():
+        d = os.path.join(CORPUS, target)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        for name, data in files.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        print(f"{target}: {len(files)} files")
+
+
+if __name__ == "__main__":
+    main()

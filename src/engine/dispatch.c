@@ -1,0 +1,141 @@
+/*
+ * dispatch.c - one engine request through the op table:
+ *   route -> seal state -> token -> decode body -> handler -> response.
+ *
+ * Deny by default: a path not in the table is 404, a known path with another
+ * method is 405, a row needing a token is refused without one.
+ *
+ * THREADS: see dispatch.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "engine_int.h"
+
+ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
+                         const struct ward_engine_config *cfg)
+{
+    struct ward_engine *e;
+
+    *out = NULL;
+    if ((e = ward_calloc(1, sizeof(*e))) == NULL) {
+        return WARD_E_NOMEM;
+    }
+    json_init_allocator();
+    e->barrier = b;
+    e->cfg = *cfg;
+    e->started_ms = ward_time_now_ms();
+    *out = e;
+    return WARD_OK;
+}
+
+void ward_engine_free(struct ward_engine *e)
+{
+    ward_free(e);
+}
+
+struct ward_barrier *ward_engine_barrier(struct ward_engine *e)
+{
+    return e->barrier;
+}
+
+void op_fail(struct op_ctx *c, ward_err err, const char *message)
+{
+    json_decref(c->data);
+    c->data = NULL;
+    ward_engine_resp_error(c->resp, err, message);
+}
+
+/* check_access applies the row's seal-state and token rules. */
+static ward_err check_access(struct op_ctx *c, const struct op_row *row)
+{
+    struct ward_seal_status st;
+    ward_err err;
+
+    if (row->state == OP_STATE_UNSEALED || row->auth == OP_AUTH_ROOT) {
+        if ((err = ward_barrier_status(c->eng->barrier, &st)) != WARD_OK) {
+            return err;
+        }
+        if (!st.initialized) {
+            return WARD_E_NOT_INITIALIZED;
+        }
+        if (st.sealed) {
+            return WARD_E_SEALED;
+        }
+    }
+    if (row->auth == OP_AUTH_NONE) {
+        return WARD_OK;
+    }
+    if (c->req->token == NULL || c->req->token[0] == '\0') {
+        return WARD_E_PERMISSION;
+    }
+    return ward_barrier_check_root_token(c->eng->barrier, c->req->token, strlen(c->req->token));
+}
+
+/* run routes and runs req; the response is complete when it returns. */
+static enum op_id run(struct ward_engine *e, struct op_ctx *c)
+{
+    const char *path = c->req->path;
+    char why[160];
+    enum op_id op = OP_COUNT;
+    ward_err err;
+
+    if (strncmp(path, "/v1/", 4) != 0) {
+        op_fail(c, WARD_E_NOT_FOUND, "no handler for this path");
+        return OP_COUNT;
+    }
+    if ((err = op_route(&op, c->req->method, path + 4)) != WARD_OK) {
+        op_fail(c, err,
+                err == WARD_E_UNSUPPORTED ? "method not allowed on this path"
+                                          : "no handler for this path");
+        if (err == WARD_E_UNSUPPORTED) {
+            c->resp->status = 405;
+        }
+        return OP_COUNT;
+    }
+    c->resp->op = g_ops[op].name;
+    if ((err = check_access(c, &g_ops[op])) != WARD_OK) {
+        op_fail(c, err,
+                err == WARD_E_PERMISSION ? "permission denied: a valid token is required" : NULL);
+        return op;
+    }
+    if ((err = json_decode_body(&c->body, c->req->body, c->req->body_len, why, sizeof(why))) !=
+        WARD_OK) {
+        op_fail(c, err, why[0] != '\0' ? why : NULL);
+        return op;
+    }
+    g_ops[op].handler(c);
+    (void)e;
+    return op;
+}
+
+void ward_engine_handle(void *ctx, struct ward_engine_resp *out, const struct ward_engine_req *req)
+{
+    struct ward_engine *e = ctx;
+    struct op_ctx c = { .eng = e, .req = req, .resp = out, .query = req->query };
+    struct timespec t0;
+    struct timespec t1;
+    enum op_id op;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+    op = run(e, &c);
+    if (out->err == WARD_OK) {
+        if (c.data == NULL) {
+            out->status = out->status == 200 && out->body.len == 0 ? 204 : out->status;
+        } else if (json_dump_to(&out->body, c.data) != WARD_OK) {
+            ward_engine_resp_error(out, WARD_E_TOO_LARGE, NULL);
+        }
+    }
+    json_decref(c.data);
+    json_decref(c.body);
+    (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (op == OP_COUNT) {
+        atomic_fetch_add(&e->unrouted, 1);
+        return;
+    }
+    metrics_record(e, op,
+                   (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+                   out->err != WARD_OK);
+}

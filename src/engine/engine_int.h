@@ -1,0 +1,49 @@
+/*
+ * engine_int.h - the engine's state; for src/engine's own .c files.
+ */
+#ifndef WARD_ENGINE_ENGINE_INT_H
+#define WARD_ENGINE_ENGINE_INT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "engine/dispatch.h"
+#include "engine/ops.h"
+
+#define METRIC_BUCKETS 12 /* latency buckets, upper bounds in metrics.c */
+
+struct op_metrics {
+    atomic_uint_fast64_t count;
+    atomic_uint_fast64_t errors;
+    atomic_uint_fast64_t sum_us;
+    atomic_uint_fast64_t bucket[METRIC_BUCKETS];
+};
+
+struct ward_engine {
+    struct ward_barrier *barrier; /* borrowed */
+    struct ward_engine_config cfg;
+    int64_t started_ms;
+    struct op_metrics metrics[OP_COUNT];
+    atomic_uint_fast64_t unrouted;
+};
+
+/* metrics.c */
+void metrics_record(struct ward_engine *e, enum op_id op, int64_t dur_us, bool error);
+WARD_MUST_CHECK ward_err metrics_render(struct ward_engine *e, struct ward_buf *out);
+
+/* json.c: strict decoding of request bodies. */
+WARD_MUST_CHECK ward_err json_decode_body(json_t **out, const uint8_t *body, size_t body_len,
+                                          char *why, size_t why_cap);
+WARD_MUST_CHECK ward_err json_get_int(const json_t *obj, const char *key, int64_t lo, int64_t hi,
+                                      int64_t *out, bool *present);
+WARD_MUST_CHECK ward_err json_get_bool(const json_t *obj, const char *key, bool *out);
+WARD_MUST_CHECK ward_err json_get_string(const json_t *obj, const char *key, const char **out,
+                                         size_t *out_len);
+WARD_MUST_CHECK ward_err json_dump_to(struct ward_buf *out, const json_t *v);
+
+#define JSON_MAX_DEPTH 32
+
+/* json_init_allocator makes Jansson wipe what it frees (once, before threads). */
+void json_init_allocator(void);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * json.c - strict decoding of request bodies, on Jansson.
+ *
+ * Bodies are outside input: depth is bounded (JSON_MAX_DEPTH) before Jansson
+ * sees them, duplicate keys are refused (a second "key" could otherwise slip
+ * past a check made on the first), the top level must be an object, and a
+ * wrong type is an error naming the field. null counts as absent, as Vault's
+ * clients send null for unset options.
+ *
+ * SECURITY: Jansson's allocations are wiped on free (json_init_allocator),
+ * since bodies carry shares and, later, plaintexts.
+ */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "engine_int.h"
+
+static void *json_alloc(size_t n)
+{
+    return malloc(n); /* the one place besides mem.c: Jansson's allocator hook */
+}
+
+static void json_free_wipe(void *p)
+{
+    if (p != NULL) {
+        OPENSSL_cleanse(p, malloc_usable_size(p));
+        free(p);
+    }
+}
+
+void json_init_allocator(void)
+{
+    json_set_alloc_funcs(json_alloc, json_free_wipe);
+}
+
+/* depth_ok scans for nesting deeper than max, skipping string contents. */
+static bool depth_ok(const uint8_t *p, size_t n, int max)
+{
+    int depth = 0;
+    bool in_str = false;
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = p[i];
+
+        if (in_str) {
+            if (ch == '\\') {
+                i++;
+            } else if (ch == '"') {
+                in_str = false;
+            }
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > max) {
+                return false;
+            }
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return true;
+}
+
+ward_err json_decode_body(json_t **out, const uint8_t *body, size_t body_len, char *why,
+                          size_t why_cap)
+{
+    json_error_t jerr;
+    json_t *v;
+
+    *out = NULL;
+    why[0] = '\0';
+    if (body_len == 0) {
+        *out = json_object();
+        return *out != NULL ? WARD_OK : WARD_E_NOMEM;
+    }
+    if (!depth_ok(body, body_len, JSON_MAX_DEPTH)) {
+        (void)snprintf(why, why_cap, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+        return WARD_E_BAD_ENCODING;
+    }
+    v = json_loadb((const char *)body, body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (v == NULL) {
+        /* jerr.text describes the syntax only; it never quotes the input */
+        (void)snprintf(why, why_cap, "malformed JSON at line %d column %d: %s", jerr.line,
+                       jerr.column, jerr.text);
+        return WARD_E_BAD_ENCODING;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        (void)snprintf(why, why_cap, "the request body must be a JSON object");
+        return WARD_E_INVALID;
+    }
+    *out = v;
+    return WARD_OK;
+}
+
+ward_err json_get_int(const json_t *obj, const char *key, int64_t lo, int64_t hi, int64_t *out,
+                      bool *present)
+{
+    json_t *v = json_object_get(obj, key);
+
+    *present = false;
+    if (v == NULL || json_is_null(v)) {
+        return WARD_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        return WARD_E_INVALID;
+    }
+    *out = json_integer_value(v);
+    *present = true;
+    return WARD_OK;
+}
+
+ward_err json_get_bool(const json_t *obj, const char *key, bool *out)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL || json_is_null(v)) {
+        return WARD_OK;
+    }
+    if (!json_is_boolean(v)) {
+        return WARD_E_INVALID;
+    }
+    *out = json_is_true(v);
+    return WARD_OK;
+}
+
+ward_err json_get_string(const json_t *obj, const char *key, const char **out, size_t *out_len)
+{
+    json_t *v = json_object_get(obj, key);
+
+    *out = NULL;
+    *out_len = 0;
+    if (v == NULL || json_is_null(v)) {
+        return WARD_OK;
+    }
+    if (!json_is_string(v)) {
+        return WARD_E_INVALID;
+    }
+    *out = json_string_value(v);
+    *out_len = json_string_length(v);
+    return WARD_OK;
+}
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    return ward_buf_append(data, buffer, size) == WARD_OK ? 0 : -1;
+}
+
+ward_err json_dump_to(struct ward_buf *out, const json_t *v)
+{
+    if (json_dump_callback(v, dump_cb, out, JSON_COMPACT) != 0) {
+        return WARD_E_TOO_LARGE;
+    }
+    return ward_buf_append_u8(out, '\n');
+}

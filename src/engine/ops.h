@@ -1,0 +1,75 @@
+/*
+ * ops.h - the op table (ops.def) as data, and what a handler receives.
+ * Keeper-side, internal to src/engine.
+ */
+#ifndef WARD_ENGINE_OPS_H
+#define WARD_ENGINE_OPS_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "engine/dispatch.h"
+#include "engine/engine.h"
+
+enum op_auth {
+    OP_AUTH_NONE,
+    OP_AUTH_ROOT,
+};
+
+enum op_state {
+    OP_STATE_ANY,
+    OP_STATE_UNSEALED,
+};
+
+enum op_id {
+#define WARD_OP(id, name, methods, path, handler, auth, state, mut, secret, cli) OP_##id,
+#include "ops.def"
+#undef WARD_OP
+    OP_COUNT
+};
+
+/* What a handler works with: the request, its decoded body, the response. */
+struct op_ctx {
+    struct ward_engine *eng;
+    const struct ward_engine_req *req;
+    struct ward_engine_resp *resp;
+    json_t *body; /* decoded JSON object (empty object if no body) */
+    json_t *data; /* handler's result object; NULL = 204 No Content */
+    const char *query;
+};
+
+typedef void (*op_handler_fn)(struct op_ctx *c);
+
+struct op_row {
+    const char *name;
+    const char *methods;
+    const char *path;
+    op_handler_fn handler;
+    enum op_auth auth;
+    enum op_state state;
+    bool mutating;
+    const char *secret;
+    const char *cli;
+};
+
+extern const struct op_row g_ops[OP_COUNT];
+
+#define WARD_OP(id, name, methods, path, handler, auth, state, mut, secret, cli) \
+    void handler(struct op_ctx *c);
+#include "ops.def"
+#undef WARD_OP
+
+/*
+ * op_route finds the row for method and path (path without "/v1/").
+ * WARD_E_NOT_FOUND: no such path; WARD_E_UNSUPPORTED: path known, method not.
+ */
+WARD_MUST_CHECK ward_err op_route(enum op_id *out, const char *method, const char *path);
+
+/* op_fail ends c with an error response (message NULL = the code's text). */
+void op_fail(struct op_ctx *c, ward_err err, const char *message);
+
+/* op_query_get copies the value of query parameter name into out (decoded). */
+bool op_query_get(const char *query, const char *name, char *out, size_t out_cap);
+
+#endif

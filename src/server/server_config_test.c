@@ -1,0 +1,72 @@
+/*
+ * server_config_test.c - the config file's keys and refusals.
+ */
+#include "server/server_config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static ward_err parse(struct server_config *c, const char *text)
+{
+    char why[256];
+
+    server_config_defaults(c);
+    return server_config_parse_text(c, text, strlen(text), why, sizeof(why));
+}
+
+static void test_full_file(void **state)
+{
+    struct server_config c;
+
+    (void)state;
+    assert_int_equal(parse(&c, "[server]\nworkers = 3\nlog_level = warn\ncluster_name = prod\n"
+                               "[listener]\naddress = [::1]:8443\ntls_cert_file = /c.pem\n"
+                               "tls_key_file = /k.pem\ntls_client_ca_file = /ca.pem\n"
+                               "tls_require_client_cert = true\n"
+                               "[storage]\ntype = sqlite\npath = /var/lib/ward/ward.db\n"
+                               "[limits]\nmax_request_bytes = 2048\nidle_timeout_ms = 5000\n"),
+                     WARD_OK);
+    assert_int_equal(c.front.workers, 3);
+    assert_int_equal(c.log_level, WARD_LOG_WARN);
+    assert_string_equal(c.front.listeners[0].addr, "::1");
+    assert_int_equal(c.front.listeners[0].port, 8443);
+    assert_string_equal(c.front.cert_file, "/c.pem");
+    assert_true(c.front.require_client_cert);
+    assert_string_equal(c.storage_spec, "sqlite:/var/lib/ward/ward.db");
+    assert_int_equal(c.front.limits.max_body_bytes, 2048);
+    assert_int_equal(c.front.limits.idle_timeout_ms, 5000);
+    assert_int_equal(parse(&c, "[storage]\ntype = memory\n"), WARD_OK);
+    assert_string_equal(c.storage_spec, "memory:");
+}
+
+static void test_refusals(void **state)
+{
+    static const char *const bad[] = {
+        "[listener]\naddress = 127.0.0.1\n",  "[listener]\naddress = 1.2.3.4:99999\n",
+        "[listener]\nadress = 127.0.0.1:1\n", "[nope]\na = b\n",
+        "[limits]\nmax_request_bytes = -5\n", "[limits]\nmax_request_bytes = 12x\n",
+        "[limits]\nmax_request_bytes = 1\n",  "[server]\nlog_level = loud\n",
+        "[storage]\ntype = etcd\n",           "[listener]\ntls_require_client_cert = yes\n",
+    };
+    struct server_config c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_not_equal(parse(&c, bad[i]), WARD_OK);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_refusals),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

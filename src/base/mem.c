@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -85,6 +86,21 @@ char *ward_strdup(const char *s)
     return d;
 }
 
+/*
+ * lock_pages and unlock_pages call the kernel directly: the sanitizers'
+ * mlock interceptors return success without locking, and the ASan+UBSan
+ * build must run with the memory as locked as in production.
+ */
+static int lock_pages(void *p, size_t n)
+{
+    return (int)syscall(SYS_mlock, p, n);
+}
+
+static void unlock_pages(void *p, size_t n)
+{
+    (void)syscall(SYS_munlock, p, n);
+}
+
 static size_t page_size(void)
 {
     long ps = sysconf(_SC_PAGESIZE);
@@ -122,7 +138,7 @@ ward_err ward_secret_new(struct ward_secret **out, size_t len)
     s->len = len;
     /* SECURITY: the whole mapping stays out of core dumps, guards included. */
     if (madvise(s->map, s->map_len, MADV_DONTDUMP) != 0 ||
-        mprotect(s->data, inner, PROT_READ | PROT_WRITE) != 0 || mlock(s->data, inner) != 0) {
+        mprotect(s->data, inner, PROT_READ | PROT_WRITE) != 0 || lock_pages(s->data, inner) != 0) {
         err = WARD_E_SYS;
         goto out;
     }
@@ -155,7 +171,7 @@ void ward_secret_free(struct ward_secret *s)
     if (s->map != NULL) {
         if (s->data != NULL) {
             OPENSSL_cleanse(s->data, s->capacity);
-            (void)munlock(s->data, s->capacity);
+            unlock_pages(s->data, s->capacity);
         }
         (void)munmap(s->map, s->map_len);
     }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# bench/run.sh - every benchmark, figures as ratios to a baseline measured in
+# the same run. Results go to stdout; BENCHMARKS.md records them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "== bench_barrier ($(date -u +%FT%TZ), $(nproc) cores)"
+"$build/bench/bench_barrier" "$tmp"

@@ -5,7 +5,7 @@
 #                and fuzz suites in both; ends with "N passed, N failed"
 #   make fuzz    every fuzz target for FUZZ_SECONDS (60) in build-asan/
 #   make lint    clang-format, clang-tidy, cppcheck, banned functions
-#   make run     the dev server (arrives with the network-service issue)
+#   make run     deps + release build + a dev server on https://127.0.0.1:8200
 #   make bench   bench/run.sh, when it exists
 #   make clean   remove the build directories
 FUZZ_SECONDS ?= 60
@@ -30,7 +30,7 @@ lint: deps
 	@scripts/lint.sh
 
 run:
-	@echo "make run: the Ward server arrives with the network-service issue; nothing to run yet."
+	@scripts/run.sh
 
 bench: build
 	@if [ -x bench/run.sh ]; then bench/run.sh; \
@@ -38,4 +38,4 @@ bench: build
 	else echo "make bench: no bench/run.sh yet"; fi
 
 clean:
-	rm -rf build build-asan build.setup.log build-asan.setup.log
+	rm -rf build build-asan build-release build.setup.log build-asan.setup.log

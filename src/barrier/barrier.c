@@ -231,9 +231,17 @@ ward_err ward_barrier_reencrypt(struct ward_barrier *b, size_t max_entries, size
     }
     *out_moved = moved;
     *out_left = left;
+    if (left == 0) {
+        atomic_store(&b->stale_terms, false); /* every entry is on the active term */
+    }
     err = WARD_OK;
 out:
     (void)pthread_rwlock_unlock(&b->lock);
     ward_store_list_cleanup(&all);
     return err;
+}
+
+bool ward_barrier_reencrypt_pending(struct ward_barrier *b)
+{
+    return atomic_load(&b->stale_terms);
 }

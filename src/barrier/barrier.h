@@ -185,6 +185,13 @@ WARD_MUST_CHECK ward_err ward_barrier_reencrypt(struct ward_barrier *b, size_t m
                                                 size_t *out_moved, size_t *out_left);
 
 /*
+ * ward_barrier_reencrypt_pending is true while entries may still sit under an
+ * older term (after a rotate, or an unseal of a keyring with several terms)
+ * and no complete ward_barrier_reencrypt pass has run since.
+ */
+bool ward_barrier_reencrypt_pending(struct ward_barrier *b);
+
+/*
  * ward_barrier_get decrypts the entry at path into out (appended; the caller
  * initialised it with a max). Paths under "core/" are the barrier's own:
  * WARD_E_INVALID for them here and in put, delete and txn. WARD_E_SEALED,

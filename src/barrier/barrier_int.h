@@ -9,6 +9,7 @@
 #define WARD_BARRIER_BARRIER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "barrier.h"
 #include "crypto/crypto.h"
@@ -140,6 +141,7 @@ struct ward_barrier {
     pthread_rwlock_t lock;
     struct ward_secret *root; /* guarded by lock; NULL while sealed */
     struct keyring *keyring;  /* guarded by lock; NULL while sealed */
+    atomic_bool stale_terms;  /* entries may sit under an old term: re-encrypt */
 
     pthread_mutex_t mu; /* guards everything below */
     struct quorum unseal;

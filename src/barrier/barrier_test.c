@@ -331,11 +331,17 @@ static void test_rotate_and_reencrypt(void **state)
     assert_int_equal(ward_barrier_put(f->b, "old", (const uint8_t *)"one", 3), WARD_OK);
     assert_int_equal(ward_barrier_rotate(f->b, &term), WARD_OK);
     assert_int_equal(term, 2);
+    assert_true(ward_barrier_reencrypt_pending(f->b));
+    assert_int_equal(ward_barrier_reencrypt(f->b, 1, &moved, &left), WARD_OK);
+    assert_int_equal(moved, 1);
+    assert_true(left > 0);
+    assert_true(ward_barrier_reencrypt_pending(f->b));
     assert_int_equal(ward_barrier_put(f->b, "new", (const uint8_t *)"two", 3), WARD_OK);
     expect_entry(f->b, "old", "one");
     assert_int_equal(ward_barrier_reencrypt(f->b, 1000, &moved, &left), WARD_OK);
-    assert_int_equal(moved, 2); /* "old" and the root token */
+    assert_int_equal(moved, 1); /* "old" or the root token, whichever the first pass left */
     assert_int_equal(left, 0);
+    assert_false(ward_barrier_reencrypt_pending(f->b));
     assert_int_equal(ward_barrier_reencrypt(f->b, 1000, &moved, &left), WARD_OK);
     assert_int_equal(moved, 0);
     ward_barrier_seal(f->b);

@@ -285,6 +285,7 @@ static ward_err finish_unseal(struct ward_barrier *b, const struct seal_record *
     keyring_free(b->keyring);
     b->root = root;
     b->keyring = kr;
+    atomic_store(&b->stale_terms, kr->num > 1);
     root = NULL;
     kr = NULL;
     (void)pthread_rwlock_unlock(&b->lock);

@@ -248,6 +248,7 @@ ward_err ward_barrier_rotate(struct ward_barrier *b, uint32_t *out_term)
     keyring_free(b->keyring);
     b->keyring = nk;
     nk = NULL;
+    atomic_store(&b->stale_terms, true);
     *out_term = b->keyring->active;
     ward_log(WARD_LOG_INFO, "msg=\"rotated\" term=%u", (unsigned)*out_term);
     err = WARD_OK;

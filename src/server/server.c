@@ -12,10 +12,14 @@
  * a developer's machine only, as Vault's dev server is. The server says so.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -195,6 +199,48 @@ static void dev_banner(const struct server_config *cfg, const char *dir, const s
     (void)fflush(stdout);
 }
 
+/*
+ * The re-encryptor: after a rotate (or an unseal of a keyring with several
+ * terms) it moves entries to the active term, REENCRYPT_BATCH at a time, so
+ * that old term keys stop protecting anything. Compare-and-set per entry: a
+ * concurrent write always wins.
+ *
+ * THREADS: one thread; stop is written by the main thread, read here.
+ */
+#define REENCRYPT_BATCH    1000
+#define REENCRYPT_PAUSE_MS 500
+
+struct reencryptor {
+    struct ward_barrier *b;
+    atomic_bool stop;
+    pthread_t thread;
+};
+
+static void *reencrypt_main(void *arg)
+{
+    struct reencryptor *r = arg;
+    struct timespec pause = { 0, REENCRYPT_PAUSE_MS * 1000000L };
+    size_t moved = 0;
+    size_t left = 0;
+    ward_err err;
+
+    while (!atomic_load(&r->stop)) {
+        if (ward_barrier_reencrypt_pending(r->b)) {
+            err = ward_barrier_reencrypt(r->b, REENCRYPT_BATCH, &moved, &left);
+            if (err == WARD_OK && moved > 0) {
+                ward_log(WARD_LOG_INFO, "msg=\"re-encrypted\" moved=%zu left=%zu", moved, left);
+            } else if (err != WARD_OK && err != WARD_E_SEALED) {
+                ward_log(WARD_LOG_WARN, "msg=\"re-encryption paused\" code=%s", ward_err_name(err));
+            }
+            if (err == WARD_OK && left > 0) {
+                continue;
+            }
+        }
+        (void)nanosleep(&pause, NULL);
+    }
+    return NULL;
+}
+
 /* serve runs the server over an open barrier until SIGTERM. */
 static int serve(struct server_config *cfg, struct ward_barrier *b)
 {
@@ -204,6 +250,9 @@ static int serve(struct server_config *cfg, struct ward_barrier *b)
                                        .dev = false };
     struct ward_engine *eng = NULL;
     struct ward_front *front = NULL;
+    struct reencryptor re;
+    sigset_t sigs;
+    bool started;
     ward_err err;
 
     if ((err = ward_engine_new(&eng, b, &ecfg)) != WARD_OK ||
@@ -215,7 +264,20 @@ static int serve(struct server_config *cfg, struct ward_barrier *b)
     }
     ward_log(WARD_LOG_INFO, "msg=\"listening\" addr=%s port=%u", cfg->front.listeners[0].addr,
              (unsigned)ward_front_bound_port(front, 0));
+    /* signals go to the front's signalfd: block them before any thread starts */
+    (void)sigemptyset(&sigs);
+    (void)sigaddset(&sigs, SIGTERM);
+    (void)sigaddset(&sigs, SIGINT);
+    (void)sigaddset(&sigs, SIGHUP);
+    (void)pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    re.b = b;
+    atomic_init(&re.stop, false);
+    started = pthread_create(&re.thread, NULL, reencrypt_main, &re) == 0;
     err = ward_front_run(front);
+    atomic_store(&re.stop, true);
+    if (started) {
+        (void)pthread_join(re.thread, NULL);
+    }
     ward_front_free(front);
     ward_engine_free(eng);
     ward_log(WARD_LOG_INFO, "msg=\"stopped\"");

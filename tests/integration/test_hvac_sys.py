@@ -7,7 +7,10 @@ leader, rekey (init, update, cancel, status), rotate, key-status, seal, metrics,
 and the error shapes hvac turns into its exceptions.
 usage: test_hvac_sys.py WARD
 """
+import os
+import sqlite3
 import sys
+import time
 
 import hvac
 import hvac.exceptions
@@ -19,6 +22,22 @@ from wardserver import WardServer
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
+
+
+def wait_all_on_term(db, term, timeout=20.0):
+    """The background re-encryption moves every entry to the new term."""
+    deadline = time.monotonic() + timeout
+    while True:
+        con = sqlite3.connect(db)
+        rows = [(p, int.from_bytes(v[1:5], "big")) for p, v in
+                con.execute("SELECT path, value FROM ward_entries")
+                if p not in ("core/seal", "core/keyring")]
+        con.close()
+        check(rows, "there are entries to re-encrypt")
+        if all(t == term for _, t in rows):
+            return
+        check(time.monotonic() < deadline, "entries still on old terms: %r" % rows)
+        time.sleep(0.2)
 
 
 def main(ward):
@@ -58,6 +77,7 @@ def main(ward):
         c.token = root
         c.sys.rotate_encryption_key()
         check(c.sys.get_encryption_key_status()["term"] == 2, "rotate moved the term")
+        wait_all_on_term(os.path.join(srv.dir, "ward.db"), 2)
         metrics = requests.get(srv.addr + "/v1/sys/metrics?format=prometheus",
                                headers={"X-Vault-Token": root}, verify=srv.cert, timeout=10)
         check(metrics.status_code == 200 and "ward_requests_total" in metrics.text, "metrics")

@@ -38,4 +38,4 @@ bench: build
 	else echo "make bench: no bench/run.sh yet"; fi
 
 clean:
-	rm -rf build build-asan build-release build.setup.log build-asan.setup.log
+	rm -rf build build-asan build-release

@@ -13,7 +13,8 @@
 #
 # The last line printed is exactly "N passed, N failed" (", N skipped" is
 # added when tests were skipped). It counts every test in both builds, from
-# <dir>/meson-logs/testlog.json, plus one failure per step that broke (deps,
+# <dir>/meson-logs/harness.json (meson's testlog.json under its own name, so a
+# concurrent `meson test` by someone else cannot overwrite it), plus one failure per step that broke (deps,
 # configure, compile). Later steps run even after a failure, so the tally is
 # complete; the exit status is non-zero if anything failed.
 set -uo pipefail
@@ -40,20 +41,21 @@ for c in json.load(open(sys.argv[1]))["host"].values():
     print(c["id"])' "$1/meson-info/intro-compilers.json" 2>/dev/null
 }
 
-# configure DIR CC OPTS...: set up DIR (or reconfigure it) with CC and OPTS.
+# configure DIR CC OPTS...: set up DIR (or reconfigure it) with CC and OPTS;
+# meson's chatter is shown only when it fails.
 configure() {
-    local dir=$1 cc=$2
+    local dir=$1 cc=$2 log rc=0
     shift 2
+    log=$(mktemp "${TMPDIR:-/tmp}/ward-setup.XXXXXX")
     if [ -f "$dir/meson-private/coredata.dat" ] && [ "$(compiler_of "$dir")" = "$cc" ]; then
-        meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+        meson setup --reconfigure "$dir" "$@" >"$log" 2>&1 || rc=$?
     else
         rm -rf "$dir"
-        CC=$cc meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
-    fi || {
-        cat "$dir.setup.log"
-        return 1
-    }
-    rm -f "$dir.setup.log"
+        CC=$cc meson setup "$dir" "$@" >"$log" 2>&1 || rc=$?
+    fi
+    [ "$rc" -eq 0 ] || cat "$log"
+    rm -f "$log"
+    return "$rc"
 }
 
 # build DIR CC OPTS...: configure and compile; records what broke.
@@ -72,29 +74,31 @@ build() {
     return 0
 }
 
-# run_tests DIR [MESON_TEST_ARGS...]: every suite; results land in testlog.json.
+LOGBASE=harness
+
+# run_tests DIR [MESON_TEST_ARGS...]: every suite; results land in harness.json.
 run_tests() {
     local dir=$1
     shift
     step "test $dir"
-    rm -f "$dir/meson-logs/testlog.json"
-    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 "$@"
-    if [ ! -s "$dir/meson-logs/testlog.json" ]; then
-        broken+=("test run $dir (no testlog.json)")
+    rm -f "$dir/meson-logs/$LOGBASE.json"
+    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --logbase "$LOGBASE" "$@"
+    if [ ! -s "$dir/meson-logs/$LOGBASE.json" ]; then
+        broken+=("test run $dir (no $LOGBASE.json)")
     fi
 }
 
 # tally DIR...: print failing tests and the closing line; status 1 on failure.
 tally() {
-    /usr/bin/python3 - "${broken[@]/#/step:}" -- "$@" <<'PY'
+    /usr/bin/python3 - "$LOGBASE" "${broken[@]/#/step:}" -- "$@" <<'PY'
 import json, os, sys
 
-args = sys.argv[1:]
+logbase, args = sys.argv[1], sys.argv[2:]
 sep = args.index("--")
 steps, dirs = [a[len("step:"):] for a in args[:sep]], args[sep + 1:]
 passed, failed, skipped = 0, [], 0
 for d in dirs:
-    log = os.path.join(d, "meson-logs", "testlog.json")
+    log = os.path.join(d, "meson-logs", logbase + ".json")
     if not os.path.exists(log):
         continue
     with open(log) as f:

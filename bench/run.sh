@@ -8,3 +8,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "== bench_barrier ($(date -u +%FT%TZ), $(nproc) cores)"
 "$build/bench/bench_barrier" "$tmp"
+if [ -x "$build/src/cli/ward" ]; then
+    bench/http.sh "${HTTP_SECS:-10}"
+fi

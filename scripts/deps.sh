@@ -16,7 +16,7 @@ PKGS=(
     # tests: gcore (gdb), real clients
     gdb procps python3 python3-hvac python3-requests python3-cryptography curl
     # benchmarks
-    nginx-light wrk
+    nginx-light wrk bc
 )
 
 missing=()

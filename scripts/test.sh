@@ -30,7 +30,7 @@ ASAN_OPTS=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-broken=() # steps that failed, e.g. "compile build-asan"
+broken=() # failures outside meson's test log, e.g. "build-asan: compile failed"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -63,39 +63,68 @@ build() {
     local dir=$1
     step "configure $dir"
     if ! configure "$@"; then
-        broken+=("configure $dir")
+        broken+=("$dir: configure failed")
         return 1
     fi
     step "compile $dir"
     # -k 0: build everything that can be built, so unaffected tests still run
     if ! ninja -C "$dir" -j "$JOBS" -k 0; then
-        broken+=("compile $dir")
+        broken+=("$dir: compile failed")
     fi
     return 0
+}
+
+# built_tests DIR: "RUN name" for each test whose programs were built and
+# "MISSING suite / name" for the rest (meson test refuses to start at all
+# when one test program is missing).
+built_tests() {
+    meson introspect "$1" --tests | /usr/bin/python3 -c 'import json, os, sys
+bdir = os.path.realpath(sys.argv[1])
+for t in json.load(sys.stdin):
+    paths = [os.path.normpath(a) for a in t["cmd"] if os.path.isabs(a)]
+    ours = [a for a in paths if a.startswith(bdir + os.sep)]
+    if all(os.path.exists(a) for a in ours):
+        print("RUN", t["name"])
+    else:
+        suite = t["suite"][0].split(":")[-1] if t["suite"] else "?"
+        print("MISSING", suite, "/", t["name"])' "$1"
 }
 
 LOGBASE=harness
 
 # run_tests DIR [MESON_TEST_ARGS...]: every suite; results land in harness.json.
 run_tests() {
-    local dir=$1
+    local dir=$1 line names=()
     shift
     step "test $dir"
     rm -f "$dir/meson-logs/$LOGBASE.json"
-    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --logbase "$LOGBASE" "$@"
+    if [[ " ${broken[*]} " == *" $dir: compile failed "* ]]; then
+        # run what was built; each test left unbuilt counts as a failure
+        while read -r line; do
+            case "$line" in
+            RUN\ *) names+=("${line#RUN }") ;;
+            MISSING\ *) broken+=("$dir: ${line#MISSING } (NOT BUILT)") ;;
+            esac
+        done < <(built_tests "$dir")
+        if [ "${#names[@]}" -eq 0 ]; then
+            return
+        fi
+    fi
+    meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --logbase "$LOGBASE" \
+        "$@" "${names[@]}"
     if [ ! -s "$dir/meson-logs/$LOGBASE.json" ]; then
-        broken+=("test run $dir (no $LOGBASE.json)")
+        broken+=("$dir: meson test did not run (no $LOGBASE.json)")
     fi
 }
 
 # tally DIR...: print failing tests and the closing line; status 1 on failure.
 tally() {
-    /usr/bin/python3 - "$LOGBASE" "${broken[@]/#/step:}" -- "$@" <<'PY'
+    /usr/bin/python3 - "$LOGBASE" "${broken[@]}" -- "$@" <<'PY'
 import json, os, sys
 
 logbase, args = sys.argv[1], sys.argv[2:]
 sep = args.index("--")
-steps, dirs = [a[len("step:"):] for a in args[:sep]], args[sep + 1:]
+steps, dirs = args[:sep], args[sep + 1:]
 passed, failed, skipped = 0, [], 0
 for d in dirs:
     log = os.path.join(d, "meson-logs", logbase + ".json")
@@ -113,7 +142,7 @@ for d in dirs:
                 skipped += 1
             else:
                 failed.append(f"{d}: {t.get('name', '?')} ({r})")
-failed += [f"step failed: {s}" for s in steps]
+failed += steps
 print()
 if failed:
     print("FAILED:")
@@ -130,7 +159,7 @@ PY
 cmd_all() {
     local start=$SECONDS
     step "deps"
-    scripts/deps.sh || broken+=("deps")
+    scripts/deps.sh || broken+=("deps: scripts/deps.sh failed")
     build build gcc "${BUILD_OPTS[@]}" && run_tests build
     build build-asan clang "${ASAN_OPTS[@]}" && run_tests build-asan --timeout-multiplier 2
     printf '\n(%d s)\n' "$((SECONDS - start))"

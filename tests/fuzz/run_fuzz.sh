@@ -35,8 +35,13 @@ mkdir -p "$artifacts"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-# -runs caps very fast targets; -max_total_time bounds the rest.
+# -runs caps very fast targets; -max_total_time bounds the rest. libFuzzer's
+# default crash status is 77, which meson reads as "skipped": make it 1.
 rc=0
 "$bin" -max_total_time="$seconds" -runs=50000000 -timeout=10 -rss_limit_mb=2048 \
-    -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$work" || rc=$?
+    -error_exitcode=1 -timeout_exitcode=1 -max_len=4096 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/$name-" "$work" || rc=$?
+if [ "$rc" -eq 77 ]; then
+    rc=1
+fi
 exit "$rc"

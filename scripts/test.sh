@@ -44,13 +44,19 @@ for c in json.load(open(sys.argv[1]))["host"].values():
 # configure DIR CC OPTS...: set up DIR (or reconfigure it) with CC and OPTS;
 # meson's chatter is shown only when it fails.
 configure() {
-    local dir=$1 cc=$2 log rc=0
+    local dir=$1 cc=$2 log id rc=0
     shift 2
     log=$(mktemp "${TMPDIR:-/tmp}/ward-setup.XXXXXX")
-    if [ -f "$dir/meson-private/coredata.dat" ] && [ "$(compiler_of "$dir")" = "$cc" ]; then
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
+        id=$(compiler_of "$dir")
+        if [ -n "$id" ] && [ "$id" != "$cc" ]; then
+            # set up with another compiler (build-asan must be clang): start over
+            rm -rf "$dir"
+        fi
+    fi
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
         meson setup --reconfigure "$dir" "$@" >"$log" 2>&1 || rc=$?
     else
-        rm -rf "$dir"
         CC=$cc meson setup "$dir" "$@" >"$log" 2>&1 || rc=$?
     fi
     [ "$rc" -eq 0 ] || cat "$log"

@@ -25,7 +25,7 @@ static int query_code(struct op_ctx *c, const char *name, int dflt)
         return dflt;
     }
     n = strtol(v, &end, 10);
-    return (end != v && *end == '\0' && n >= 100 && n <= 599) ? (int)n : dflt;
+    return (end != v && *end == '\0' && n >= 200 && n <= 599) ? (int)n : dflt;
 }
 
 void op_health(struct op_ctx *c)

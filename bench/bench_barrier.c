@@ -35,14 +35,18 @@ static double now_s(void)
 
 static void die(const char *what, ward_err err)
 {
-    fprintf(stderr, "bench: %s: %s\n", what, ward_err_name(err));
-    exit(1);
+    (void)fprintf(stderr, "bench: %s: %s\n", what, ward_err_name(err));
+    abort();
 }
 
 /* raw_gcm returns ops/s of 256-byte AES-256-GCM (encrypt if enc) over ~secs. */
 static double raw_gcm(int enc, double secs)
 {
-    static uint8_t key[32], iv[12], in[VALUE_LEN], out[VALUE_LEN + 16], tag[16];
+    static uint8_t key[32];
+    static uint8_t iv[12];
+    static uint8_t in[VALUE_LEN];
+    static uint8_t out[VALUE_LEN + 16];
+    static uint8_t tag[16];
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     long n = 0;
     int len;
@@ -145,8 +149,9 @@ static void fill(struct ward_barrier *b, long count)
     for (long i = 0; i < count; i += 500) {
         for (int j = 0; j < 500; j++) {
             (void)snprintf(paths[j], sizeof(paths[j]), "fill/%08ld", i + j);
-            ops[j] = (struct ward_store_op){ .kind = WARD_STORE_PUT, .path = paths[j],
-                                             .value = value, .value_len = VALUE_LEN };
+            ops[j] = (struct ward_store_op){
+                .kind = WARD_STORE_PUT, .path = paths[j], .value = value, .value_len = VALUE_LEN
+            };
         }
         if ((err = ward_barrier_txn(b, ops, 500)) != WARD_OK) {
             die("fill", err);
@@ -154,19 +159,17 @@ static void fill(struct ward_barrier *b, long count)
     }
 }
 
-int main(int argc, char **argv)
+static void bench_in_process(void)
 {
-    const char *dir = argc > 1 ? argv[1] : "/tmp";
-    char spec[512];
     struct ward_store *mem = NULL;
-    struct ward_store *sq = NULL;
     struct ward_barrier *b;
-    double enc, dec, put, get, raw_put, bar_put, t0, t_open, t_unseal;
-    long entries = 100000;
+    double enc;
+    double dec;
+    double put;
+    double get;
 
-    ward_log_set_level(WARD_LOG_ERROR);
     if (ward_store_open(&mem, "memory:") != WARD_OK) {
-        return 1;
+        abort();
     }
     b = open_unsealed(mem, 1);
     enc = raw_gcm(1, 1.0);
@@ -175,36 +178,67 @@ int main(int argc, char **argv)
     get = barrier_ops(b, 0, 1.0);
     ward_barrier_close(b);
     ward_store_close(mem);
-    printf("barrier put 256 B (memory store): %.0f ops/s = %.2fx raw AES-256-GCM encrypt (%.0f ops/s)\n",
+    printf("barrier put 256 B (memory store): %.0f ops/s = %.2fx raw AES-256-GCM encrypt "
+           "(%.0f ops/s)\n",
            put, put / enc, enc);
-    printf("barrier get 256 B (memory store): %.0f ops/s = %.2fx raw AES-256-GCM decrypt (%.0f ops/s)\n",
+    printf("barrier get 256 B (memory store): %.0f ops/s = %.2fx raw AES-256-GCM decrypt "
+           "(%.0f ops/s)\n",
            get, get / dec, dec);
+}
 
-    (void)snprintf(spec, sizeof(spec), "sqlite:%s/ward-bench-%d.db", dir, (int)getpid());
+static void bench_sqlite(const char *spec, long entries)
+{
+    struct ward_store *sq = NULL;
+    struct ward_barrier *b;
+    double raw_put;
+    double bar_put;
+
     if (ward_store_open(&sq, spec) != WARD_OK) {
-        return 1;
+        abort();
     }
     b = open_unsealed(sq, 1);
     raw_put = store_puts(sq, 2.0);
     bar_put = barrier_ops(b, 1, 2.0);
-    printf("sqlite durable put 289 B, raw store: %.0f ops/s; through the barrier (256 B): %.0f ops/s "
-           "= %.2fx\n", raw_put, bar_put, bar_put / raw_put);
+    printf("sqlite durable put 289 B, raw store: %.0f ops/s; through the barrier (256 B): "
+           "%.0f ops/s = %.2fx\n",
+           raw_put, bar_put, bar_put / raw_put);
     fill(b, entries);
     ward_barrier_close(b);
     ward_store_close(sq);
+}
 
-    t0 = now_s();
+static void bench_unseal(const char *spec, long entries)
+{
+    struct ward_store *sq = NULL;
+    struct ward_barrier *b;
+    double t0 = now_s();
+    double t_open;
+    double t_unseal;
+
     if (ward_store_open(&sq, spec) != WARD_OK) {
-        return 1;
+        abort();
     }
     t_open = now_s() - t0;
     b = open_unsealed(sq, 0);
     t_unseal = now_s() - t0;
     printf("unseal with %ld entries: %.1f ms in all (store open + integrity check %.1f ms; "
-           "self-tests + unseal %.1f ms)\n", entries, t_unseal * 1e3, t_open * 1e3,
-           (t_unseal - t_open) * 1e3);
+           "self-tests + unseal %.1f ms)\n",
+           entries, t_unseal * 1e3, t_open * 1e3, (t_unseal - t_open) * 1e3);
     ward_barrier_close(b);
     ward_store_close(sq);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "/tmp";
+    char spec[512];
+    long entries = 100000;
+
+    ward_log_set_level(WARD_LOG_ERROR);
+    bench_in_process();
+    (void)snprintf(spec, sizeof(spec), "sqlite:%s/ward-bench-%d.db", dir, (int)getpid());
+    bench_sqlite(spec, entries);
+    bench_unseal(spec, entries);
     (void)unlink(spec + 7);
     return 0;
 }

@@ -29,11 +29,10 @@ static ward_err build_aad(struct ward_buf *aad, const uint8_t header[5], const c
 ward_err entry_parse(struct entry_header *out, const uint8_t *in, size_t in_len)
 {
     struct ward_cursor c;
-    ward_err err;
 
     memset(out, 0, sizeof(*out));
     ward_cursor_init(&c, in, in_len);
-    if ((err = ward_cursor_get_u8(&c, &out->version)) != WARD_OK) {
+    if (ward_cursor_get_u8(&c, &out->version) != WARD_OK) {
         return WARD_E_INTEGRITY;
     }
     if (out->version != ENTRY_VERSION) {

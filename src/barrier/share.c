@@ -33,8 +33,7 @@ ward_err share_decode(struct share *out, const uint8_t *text, size_t text_len)
         err = WARD_E_BAD_SHARE;
         goto out;
     }
-    if ((err = ward_base64_decode(raw, sizeof(raw), &raw_len, (const char *)text, text_len)) !=
-        WARD_OK) {
+    if (ward_base64_decode(raw, sizeof(raw), &raw_len, (const char *)text, text_len) != WARD_OK) {
         err = WARD_E_BAD_SHARE;
         goto out;
     }

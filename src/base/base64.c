@@ -29,8 +29,14 @@ ward_err ward_base64_encode(char *out, size_t out_cap, const uint8_t *in, size_t
         }
         out[o++] = g_alphabet[(v >> 18) & 63];
         out[o++] = g_alphabet[(v >> 12) & 63];
-        out[o++] = rem > 1 ? g_alphabet[(v >> 6) & 63] : '=';
-        out[o++] = rem > 2 ? g_alphabet[v & 63] : '=';
+        out[o++] = '=';
+        out[o++] = '=';
+        if (rem > 1) {
+            out[o - 2] = g_alphabet[(v >> 6) & 63];
+        }
+        if (rem > 2) {
+            out[o - 1] = g_alphabet[v & 63];
+        }
     }
     out[o] = '\0';
     return WARD_OK;
@@ -61,12 +67,37 @@ static uint32_t decode_char(unsigned char c)
     return ret;
 }
 
+/*
+ * decode_quad decodes four characters, of which the last pad (0..2) are '=',
+ * into 3 - pad bytes at out. Returns non-zero if any character is outside
+ * the alphabet or the bits the padding hides are not zero (canonical form).
+ */
+static uint32_t decode_quad(uint8_t *out, const char *in, size_t pad)
+{
+    uint32_t c0 = decode_char((unsigned char)in[0]);
+    uint32_t c1 = decode_char((unsigned char)in[1]);
+    uint32_t c2 = pad == 2 ? 0 : decode_char((unsigned char)in[2]);
+    uint32_t c3 = pad >= 1 ? 0 : decode_char((unsigned char)in[3]);
+    uint32_t v = (c0 << 18) | (c1 << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+    uint32_t bad = (c0 | c1 | c2 | c3) & 0x100;
+
+    out[0] = (uint8_t)(v >> 16);
+    if (pad < 2) {
+        out[1] = (uint8_t)(v >> 8);
+    }
+    if (pad < 1) {
+        out[2] = (uint8_t)v;
+    }
+    bad |= (pad == 2 && (v & 0xffff) != 0) ? 1 : 0;
+    bad |= (pad == 1 && (v & 0xff) != 0) ? 1 : 0;
+    return bad;
+}
+
 ward_err ward_base64_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *in,
                             size_t in_len)
 {
     size_t pad = 0;
     size_t need;
-    size_t o = 0;
     uint32_t bad = 0;
 
     *out_len = 0;
@@ -80,31 +111,12 @@ ward_err ward_base64_decode(uint8_t *out, size_t out_cap, size_t *out_len, const
     if (need > out_cap) {
         return WARD_E_TOO_LARGE;
     }
-    for (size_t i = 0; i < in_len; i += 4) {
-        int last = (i + 4 == in_len);
-        uint32_t c0 = decode_char((unsigned char)in[i]);
-        uint32_t c1 = decode_char((unsigned char)in[i + 1]);
-        uint32_t c2 = (last && pad == 2) ? 0 : decode_char((unsigned char)in[i + 2]);
-        uint32_t c3 = (last && pad >= 1) ? 0 : decode_char((unsigned char)in[i + 3]);
-        uint32_t v = (c0 << 18) | (c1 << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
-
-        bad |= (c0 | c1 | c2 | c3) & 0x100;
-        out[o++] = (uint8_t)(v >> 16);
-        if (!(last && pad == 2)) {
-            out[o++] = (uint8_t)(v >> 8);
-        }
-        if (!(last && pad >= 1)) {
-            out[o++] = (uint8_t)v;
-        }
-        if (last) {
-            /* canonical form: the bits the padding hides must be zero */
-            bad |= (pad == 2 && (v & 0xffff) != 0) ? 1 : 0;
-            bad |= (pad == 1 && (v & 0xff) != 0) ? 1 : 0;
-        }
+    for (size_t i = 0, o = 0; i < in_len; i += 4, o += 3) {
+        bad |= decode_quad(out + o, in + i, i + 4 == in_len ? pad : 0);
     }
     if (bad != 0) {
         return WARD_E_BAD_ENCODING;
     }
-    *out_len = o;
+    *out_len = need;
     return WARD_OK;
 }

@@ -78,7 +78,11 @@ static void test_limits(void **state)
 
     (void)state;
     memset(long_line, 'a', sizeof(long_line) - 1);
-    memcpy(long_line, "[s]\n", 4);
+    long_line[0] = '[';
+    long_line[1] = 's';
+    long_line[2] = ']';
+    long_line[3] = '\n';
+    long_line[sizeof(long_line) - 1] = '\0';
     assert_int_equal(parse(long_line, &s, &line), WARD_E_TOO_LARGE);
     assert_int_equal(line, 2);
     assert_int_equal(ward_conf_parse("[s]\0a=1", 7, collect, &s, &line), WARD_E_BAD_ENCODING);

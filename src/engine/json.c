@@ -17,18 +17,20 @@
 
 #include <openssl/crypto.h>
 
+#include "base/mem.h"
 #include "engine_int.h"
 
 static void *json_alloc(size_t n)
 {
-    return malloc(n); /* the one place besides mem.c: Jansson's allocator hook */
+    return ward_alloc(n);
 }
 
+/* Jansson does not say how big a block is; the allocator does. */
 static void json_free_wipe(void *p)
 {
     if (p != NULL) {
         OPENSSL_cleanse(p, malloc_usable_size(p));
-        free(p);
+        ward_free(p);
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "base/mem.h"
 #include "engine/engine.h"
 
 void ward_engine_resp_init(struct ward_engine_resp *r)
@@ -38,7 +39,7 @@ static ward_err append_json_string(struct ward_buf *b, const char *s)
         return WARD_E_NOMEM;
     }
     err = ward_buf_append_str(b, text);
-    free(text);
+    ward_free(text); /* Jansson allocates through ward_alloc (json.c) */
     return err;
 }
 

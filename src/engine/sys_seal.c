@@ -96,7 +96,7 @@ void op_init(struct op_ctx *c)
     struct ward_init_result r;
     ward_err err;
 
-    if ((err = sys_parse_seal_params(c, &in)) != WARD_OK) {
+    if (sys_parse_seal_params(c, &in) != WARD_OK) {
         return; /* sys_parse_seal_params set the response */
     }
     err = ward_barrier_init(c->eng->barrier, &r, &in.params);

@@ -3,10 +3,11 @@
  * (src/base/conf.c, src/server/server_config.c). Property: no crash; a parse
  * that succeeds leaves NUL-terminated paths.
  */
+#include "fuzz.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "server/server_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

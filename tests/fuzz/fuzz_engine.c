@@ -8,12 +8,13 @@
  * gets a status in 200..599 and, when it is an error, a JSON body with
  * "errors" and "codes" (never a crash, never an empty error).
  */
+#include "fuzz.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "engine/dispatch.h"
-#include "fuzz.h"
 
 static struct ward_engine *g_engine;
 
@@ -21,7 +22,8 @@ static void setup(void)
 {
     static struct ward_store *st;
     static struct ward_barrier *b;
-    struct ward_engine_config cfg = { .version = "fuzz", .storage_type = "memory",
+    struct ward_engine_config cfg = { .version = "fuzz",
+                                      .storage_type = "memory",
                                       .cluster_name = "fuzz" };
     struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR, .shares = 1, .threshold = 1 };
     struct ward_init_result r;
@@ -72,8 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ward_engine_resp_init(&resp);
     ward_engine_handle(g_engine, &resp, &req);
     if (resp.status < 200 || resp.status > 599 ||
-        (resp.err != WARD_OK && (resp.body.len == 0 || memmem(resp.body.data, resp.body.len,
-                                                             "\"codes\"", 7) == NULL))) {
+        (resp.err != WARD_OK &&
+         (resp.body.len == 0 || memmem(resp.body.data, resp.body.len, "\"codes\"", 7) == NULL))) {
         abort();
     }
     ward_engine_resp_cleanup(&resp);

@@ -13,10 +13,10 @@
  *   rotate | reencrypt | seal | status | verify
  *   rekey-init K N             -> "ok nonce=<hex>"
  *   rekey-update NONCE TEXT    -> "ok progress=P" | "share ..." x N, "ok complete"
- *   fill COUNT SIZE            -> COUNT entries fill/<i> of SIZE bytes
  *
  * usage: keeperd STORE-SPEC   (e.g. sqlite:/tmp/x/ward.db)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +42,29 @@ static void print_result(const struct ward_init_result *r)
     }
 }
 
+/* shamir_params reads "K N" from argv[1..2]; false (and a reply) if absent. */
+static bool shamir_params(struct ward_seal_params *p, char **argv, int argc)
+{
+    memset(p, 0, sizeof(*p));
+    if (argc != 3) {
+        reply_err(WARD_E_INVALID);
+        return false;
+    }
+    p->type = WARD_SEAL_SHAMIR;
+    p->threshold = (uint8_t)strtoul(argv[1], NULL, 10);
+    p->shares = (uint8_t)strtoul(argv[2], NULL, 10);
+    return true;
+}
+
 static void cmd_init_shamir(struct ward_barrier *b, char **argv, int argc)
 {
-    struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR };
+    struct ward_seal_params p;
     struct ward_init_result r;
     ward_err err;
 
-    if (argc != 3) {
-        reply_err(WARD_E_INVALID);
+    if (!shamir_params(&p, argv, argc)) {
         return;
     }
-    p.threshold = (uint8_t)strtoul(argv[1], NULL, 10);
-    p.shares = (uint8_t)strtoul(argv[2], NULL, 10);
     if ((err = ward_barrier_init(b, &r, &p)) != WARD_OK) {
         reply_err(err);
         return;
@@ -176,16 +187,13 @@ static void cmd_verify(struct ward_barrier *b)
 
 static void cmd_rekey_init(struct ward_barrier *b, char **argv, int argc)
 {
-    struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR };
+    struct ward_seal_params p;
     struct ward_rekey_status rs;
     ward_err err;
 
-    if (argc != 3) {
-        reply_err(WARD_E_INVALID);
+    if (!shamir_params(&p, argv, argc)) {
         return;
     }
-    p.threshold = (uint8_t)strtoul(argv[1], NULL, 10);
-    p.shares = (uint8_t)strtoul(argv[2], NULL, 10);
     if ((err = ward_barrier_rekey_init(b, &rs, &p)) != WARD_OK) {
         reply_err(err);
         return;
@@ -215,37 +223,6 @@ static void cmd_rekey_update(struct ward_barrier *b, char **argv, int argc)
     print_result(&r);
     ward_init_result_cleanup(&r);
     printf("ok complete\n");
-}
-
-/* cmd_fill writes count entries of size bytes, 500 per transaction. */
-static void cmd_fill(struct ward_barrier *b, size_t count, size_t size)
-{
-    enum {
-        BATCH = 500
-    };
-
-    static char paths[BATCH][32];
-    struct ward_store_op ops[BATCH];
-    uint8_t *value = calloc(1, size + 1);
-    ward_err err = WARD_OK;
-
-    for (size_t i = 0; i < count && err == WARD_OK; i += BATCH) {
-        size_t n = count - i < BATCH ? count - i : BATCH;
-
-        for (size_t j = 0; j < n; j++) {
-            (void)snprintf(paths[j], sizeof(paths[j]), "fill/%08zu", i + j);
-            ops[j] = (struct ward_store_op){
-                .kind = WARD_STORE_PUT, .path = paths[j], .value = value, .value_len = size
-            };
-        }
-        err = ward_barrier_txn(b, ops, n);
-    }
-    free(value);
-    if (err != WARD_OK) {
-        reply_err(err);
-        return;
-    }
-    printf("ok\n");
 }
 
 static void cmd_simple(struct ward_barrier *b, char **argv, int argc)
@@ -298,8 +275,6 @@ static void dispatch(struct ward_barrier *b, char **argv, int argc)
         cmd_rekey_init(b, argv, argc);
     } else if (strcmp(argv[0], "rekey-update") == 0) {
         cmd_rekey_update(b, argv, argc);
-    } else if (strcmp(argv[0], "fill") == 0 && argc == 3) {
-        cmd_fill(b, strtoul(argv[1], NULL, 10), strtoul(argv[2], NULL, 10));
     } else {
         cmd_simple(b, argv, argc);
     }
@@ -326,11 +301,13 @@ int main(int argc, char **argv)
     ward_err err;
 
     if (argc != 2) {
-        fprintf(stderr, "usage: keeperd STORE-SPEC\n");
+        (void)fprintf(stderr, "usage: keeperd STORE-SPEC\n");
         return 2;
     }
     ward_log_set_level(WARD_LOG_WARN);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (setvbuf(stdout, NULL, _IOLBF, 0) != 0) {
+        return 1;
+    }
     if ((err = ward_mem_harden_process()) != WARD_OK ||
         (err = ward_store_open(&st, argv[1])) != WARD_OK ||
         (err = ward_barrier_open(&b, st)) != WARD_OK) {

@@ -35,6 +35,8 @@
 #define OUT_MAX       (WARD_FRONT_OUT_HIGH + WARD_MAX_RESP_BODY + 4096)
 #define OUT_KEEP_CAP  (64u << 10) /* a larger output buffer is freed once flushed */
 #define MAX_ROUNDS    32          /* read/parse rounds per event before yielding */
+#define LINGER_MS     2000        /* lingering close: at most this long ... */
+#define LINGER_BYTES  (8u << 20)  /* ... and this much discarded input */
 #define PLAIN_HTTP_RESP                                                          \
     "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 48\r\n" \
     "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
@@ -43,6 +45,7 @@ enum conn_state {
     CONN_SNIFF,
     CONN_HANDSHAKE,
     CONN_OPEN,
+    CONN_LINGER, /* answered and shut down for writing; discarding input until EOF */
 };
 
 struct ward_front_conn {
@@ -66,6 +69,7 @@ struct ward_front_conn {
     size_t in_len;
     struct ward_buf out;
     size_t out_off;
+    size_t lingered;
     uint8_t *peer_der;
     size_t peer_der_len;
     char remote[64];
@@ -428,6 +432,50 @@ static enum round_result read_round(struct ward_front_conn *c)
     return ROUND_PROGRESS;
 }
 
+/*
+ * start_linger closes the connection gracefully after its last answer: TLS
+ * close_notify, FIN, then input is read and dropped until the peer closes
+ * (bounded by LINGER_MS and LINGER_BYTES). Closing with unread input would
+ * send a RST that can destroy the answer (a 413 or 431) before the peer
+ * reads it, the reason nginx has lingering_close.
+ */
+static void start_linger(struct ward_front_conn *c)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+    if (c->fatal || c->ssl == NULL) {
+        ward_front_conn_close(c);
+        return;
+    }
+    ERR_clear_error();
+    (void)SSL_shutdown(c->ssl);
+    ERR_clear_error();
+    (void)shutdown(c->fd, SHUT_WR);
+    c->state = CONN_LINGER;
+    c->deadline_ms = c->w->now_ms + LINGER_MS;
+    if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+        ward_front_conn_close(c);
+        return;
+    }
+    c->events = EPOLLIN;
+}
+
+static void linger_read(struct ward_front_conn *c)
+{
+    ssize_t n;
+
+    for (int i = 0; i < MAX_ROUNDS; i++) {
+        n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            return;
+        }
+        if (n <= 0 || (c->lingered += (size_t)n) > LINGER_BYTES) {
+            ward_front_conn_close(c);
+            return;
+        }
+    }
+}
+
 /* serve runs write and read rounds until the connection must wait. */
 static void serve(struct ward_front_conn *c)
 {
@@ -439,7 +487,7 @@ static void serve(struct ward_front_conn *c)
             return;
         }
         if (out_pending(c) == 0 && c->close_after_flush) {
-            ward_front_conn_close(c);
+            start_linger(c);
             return;
         }
         if (out_pending(c) > WARD_FRONT_OUT_HIGH || c->close_after_flush) {
@@ -555,6 +603,10 @@ void ward_front_conn_event(struct ward_front_conn *c, uint32_t events)
         ward_front_conn_close(c);
         return;
     }
+    if (c->state == CONN_LINGER) {
+        linger_read(c);
+        return;
+    }
     if (c->state == CONN_SNIFF && !sniff(c)) {
         return;
     }
@@ -568,7 +620,9 @@ void ward_front_conn_resume(struct ward_front_conn *c)
 {
     c->in_ready = false;
     c->ready_next = NULL;
-    serve(c);
+    if (c->state == CONN_OPEN) {
+        serve(c);
+    }
 }
 
 void ward_front_conn_sweep(struct ward_front_conn *c)

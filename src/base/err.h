@@ -8,21 +8,7 @@
 #ifndef WARD_BASE_ERR_H
 #define WARD_BASE_ERR_H
 
-#define WARD_MUST_CHECK __attribute__((warn_unused_result))
-
-typedef enum ward_err {
-#define WARD_ERR(sym, num, name, http, kmip, msg) WARD_E_##sym = (num),
-#include "ward/err.def"
-#undef WARD_ERR
-} ward_err;
-
-#define WARD_OK WARD_E_OK
-
-/* ward_err_str returns the fixed human message for err (never NULL). */
-const char *ward_err_str(ward_err err);
-
-/* ward_err_name returns the stable snake_case name of err ("not_found"). */
-const char *ward_err_name(ward_err err);
+#include "ward/err.h"
 
 /* ward_err_http returns the HTTP status the front maps err to. */
 int ward_err_http(ward_err err);

@@ -1,0 +1,184 @@
+/*
+ * cli_int.h - the client commands of `ward` (everything but `ward server`),
+ * for the .c files of src/cli and their tests only.
+ *
+ * Each command is a function (argc, argv) with argv[0] its name, returning
+ * the exit code: 0 ok, 1 error ("Error: <message> (code: <name>)" on
+ * stderr), 2 usage. Flags are Vault's: -name=value, -name value, --name,
+ * bare -name for booleans; flags come before positional arguments.
+ *
+ * SECURITY: key shares are read only from the terminal (no echo) or one
+ * line of stdin, into struct ward_secret; never from argv or the
+ * environment, where other users and shell history could see them.
+ */
+#ifndef WARD_CLI_CLI_INT_H
+#define WARD_CLI_CLI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/mem.h"
+#include "ward/ward.h"
+
+#define WARD_CLI_EXIT_OK    0
+#define WARD_CLI_EXIT_ERROR 1
+#define WARD_CLI_EXIT_USAGE 2
+
+/* ward_cli_cmd_begin's "go on" answer: no exit code yet. */
+#define WARD_CLI_CONTINUE (-1)
+
+/* The longest key share accepted from a prompt or stdin. */
+#define WARD_CLI_SHARE_MAX 1024u
+
+typedef const char *ward_cli_getenv_fn(const char *name);
+
+/* What a command talks to; tests put pipes and a fake environment here. */
+struct ward_cli_ctx {
+    ward_cli_getenv_fn *getenv_fn;
+    int in_fd; /* where shares come from */
+    FILE *out;
+    FILE *err;
+};
+
+enum ward_cli_flag_type {
+    WARD_CLI_FLAG_BOOL, /* dst: bool * */
+    WARD_CLI_FLAG_STR,  /* dst: const char ** (borrowed from argv) */
+    WARD_CLI_FLAG_U32,  /* dst: uint32_t * */
+};
+
+struct ward_cli_flag {
+    const char *name; /* without the leading '-' */
+    enum ward_cli_flag_type type;
+    void *dst;
+};
+
+/* The flags every client command takes. */
+struct ward_cli_common {
+    const char *address;
+    const char *ca_cert;
+    const char *format; /* "table" (default) or "json" */
+};
+
+#define WARD_CLI_COMMON_FLAGS(c)                         \
+    { "address", WARD_CLI_FLAG_STR, &(c)->address },     \
+        { "ca-cert", WARD_CLI_FLAG_STR, &(c)->ca_cert }, \
+    {                                                    \
+        "format", WARD_CLI_FLAG_STR, &(c)->format        \
+    }
+
+/* Flags, the result of parsing them, and positional arguments. */
+struct ward_cli_parse {
+    const struct ward_cli_flag *flags;
+    size_t num_flags;
+    bool help;    /* -h, -help or --help was given */
+    int num_args; /* positional arguments left after the flags */
+    char **args;
+    char error[160]; /* why parsing failed */
+};
+
+/*
+ * ward_cli_parse_flags parses argv[1..argc) (argv[0] is the command's name)
+ * into p->flags' destinations. WARD_E_INVALID with p->error set for an
+ * unknown flag, a missing or malformed value. Stops at "--" or the first
+ * argument not starting with '-'.
+ */
+WARD_MUST_CHECK ward_err ward_cli_parse_flags(struct ward_cli_parse *p, int argc, char **argv);
+
+/*
+ * ward_cli_resolve fills *out from the flags and the environment: a flag
+ * wins, then WARD_ADDR / WARD_CACERT / WARD_TOKEN, then VAULT_ADDR /
+ * VAULT_CACERT / VAULT_TOKEN; empty variables count as unset. Strings are
+ * borrowed from common and getenv_fn's answers.
+ */
+void ward_cli_resolve(struct ward_client_opts *out, const struct ward_cli_common *common,
+                      ward_cli_getenv_fn *getenv_fn);
+
+/* One running command: what ward_cli_cmd_begin sets up and _end tears down. */
+struct ward_cli_cmd {
+    struct ward_cli_ctx *ctx;
+    const char *usage;      /* full help text: usage line, flags, an example */
+    const char *args_error; /* why positional arguments are refused (NULL: generic) */
+    struct ward_cli_parse parse;
+    struct ward_cli_common common;
+    bool json; /* -format=json */
+    struct ward_client *client;
+};
+
+/*
+ * ward_cli_cmd_begin parses flags, answers -h, refuses positional
+ * arguments, checks -format and opens the client. Returns
+ * WARD_CLI_CONTINUE, or the exit code to return at once.
+ */
+int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv);
+
+/* ward_cli_cmd_end frees the client; returns code. */
+int ward_cli_cmd_end(struct ward_cli_cmd *cmd, int code);
+
+/* ward_cli_cmd_fail prints the error of the last call; returns WARD_CLI_EXIT_ERROR. */
+int ward_cli_cmd_fail(struct ward_cli_cmd *cmd, ward_err err);
+
+/* ward_cli_usage_error prints "Error: msg" and the usage; returns WARD_CLI_EXIT_USAGE. */
+int ward_cli_usage_error(struct ward_cli_cmd *cmd, const char *msg);
+
+/* ward_cli_print_json pretty-prints the last response's JSON body on ctx->out. */
+int ward_cli_print_json(struct ward_cli_cmd *cmd);
+
+/* One row of a table: a fixed key and a formatted value. */
+struct ward_cli_row {
+    const char *key;
+    char value[160];
+};
+
+/* A table of at most WARD_CLI_TABLE_MAX rows. */
+#define WARD_CLI_TABLE_MAX 24
+
+struct ward_cli_table {
+    struct ward_cli_row rows[WARD_CLI_TABLE_MAX];
+    size_t num_rows;
+};
+
+/* ward_cli_table_str/_bool/_u64 append a row (silently dropped past the max). */
+void ward_cli_table_str(struct ward_cli_table *t, const char *key, const char *value);
+void ward_cli_table_bool(struct ward_cli_table *t, const char *key, bool value);
+void ward_cli_table_u64(struct ward_cli_table *t, const char *key, uint64_t value);
+
+/*
+ * ward_cli_table_format writes t as Vault does: a "Key  Value" header, a
+ * "---  -----" rule, and the rows, the keys padded to one column.
+ */
+WARD_MUST_CHECK ward_err ward_cli_table_format(struct ward_buf *out,
+                                               const struct ward_cli_table *t);
+
+/* ward_cli_table_print formats t onto f; returns an exit code. */
+int ward_cli_table_print(FILE *f, const struct ward_cli_table *t);
+
+/* ward_cli_seal_table fills t with a seal status in `vault status`'s rows. */
+void ward_cli_seal_table(struct ward_cli_table *t, const struct ward_client_seal_status *s);
+
+/*
+ * ward_cli_read_share reads one key share from fd: with tty, after prompt on
+ * err_f and with echo off; else one line. A trailing "\n" or "\r\n" is
+ * dropped. WARD_E_INVALID when the line is empty, WARD_E_TOO_LARGE past
+ * WARD_CLI_SHARE_MAX. *out is NUL-terminated; the caller frees it.
+ */
+WARD_MUST_CHECK ward_err ward_cli_read_share(struct ward_secret **out, int fd, bool tty,
+                                             FILE *err_f, const char *prompt);
+
+/* ward_cli_get_share reads a share for cmd: a prompt when stdin is a TTY. */
+WARD_MUST_CHECK ward_err ward_cli_get_share(struct ward_cli_cmd *cmd, struct ward_secret **out,
+                                            const char *prompt);
+
+/* The commands. */
+int ward_cli_status(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_init(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_unseal(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_seal(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_rekey(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_rotate(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_operator_key_status(struct ward_cli_ctx *ctx, int argc, char **argv);
+
+#endif

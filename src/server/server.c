@@ -79,22 +79,41 @@ static int parse_flags(struct server_flags *fl, int argc, char **argv)
     return -1;
 }
 
+/* join writes a || b || c into out, or fails with WARD_E_TOO_LARGE. */
+static ward_err join(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    size_t lc = strlen(c);
+
+    if (la + lb + lc >= cap) {
+        return WARD_E_TOO_LARGE;
+    }
+    memcpy(out, a, la);
+    memcpy(out + la, b, lb);
+    memcpy(out + la + lb, c, lc + 1);
+    return WARD_OK;
+}
+
 /* dev_config points cfg at DIR's certificates and database. */
 static ward_err dev_config(struct server_config *cfg, const struct server_flags *fl)
 {
-    char tls_dir[512];
+    char tls_dir[400];
     ward_err err;
 
     if (mkdir(fl->dev_dir, 0700) != 0 && errno != EEXIST) {
         return WARD_E_SYS;
     }
-    (void)snprintf(tls_dir, sizeof(tls_dir), "%s/tls", fl->dev_dir);
-    if ((err = ward_front_dev_certs(tls_dir)) != WARD_OK) {
+    if ((err = join(tls_dir, sizeof(tls_dir), "", fl->dev_dir, "/tls")) != WARD_OK ||
+        (err = ward_front_dev_certs(tls_dir)) != WARD_OK ||
+        (err = join(cfg->front.cert_file, sizeof(cfg->front.cert_file), "", tls_dir,
+                    "/server.pem")) != WARD_OK ||
+        (err = join(cfg->front.key_file, sizeof(cfg->front.key_file), "", tls_dir,
+                    "/server-key.pem")) != WARD_OK ||
+        (err = join(cfg->storage_spec, sizeof(cfg->storage_spec), "sqlite:", fl->dev_dir,
+                    "/ward.db")) != WARD_OK) {
         return err;
     }
-    (void)snprintf(cfg->front.cert_file, sizeof(cfg->front.cert_file), "%s/server.pem", tls_dir);
-    (void)snprintf(cfg->front.key_file, sizeof(cfg->front.key_file), "%s/server-key.pem", tls_dir);
-    (void)snprintf(cfg->storage_spec, sizeof(cfg->storage_spec), "sqlite:%s/ward.db", fl->dev_dir);
     return server_parse_address(&cfg->front.listeners[0], fl->dev_addr);
 }
 
@@ -105,7 +124,9 @@ struct dev_creds {
 
 static void creds_path(char *out, size_t cap, const char *dir)
 {
-    (void)snprintf(out, cap, "%s/dev-credentials", dir);
+    if (join(out, cap, "", dir, "/dev-credentials") != WARD_OK) {
+        out[0] = '\0'; /* fopen("") fails: a clear error, never a truncated path */
+    }
 }
 
 static ward_err creds_save(const char *dir, const struct dev_creds *c)
@@ -137,9 +158,9 @@ static ward_err creds_load(const char *dir, struct dev_creds *c)
     while (fgets(line, sizeof(line), f) != NULL) {
         line[strcspn(line, "\n")] = '\0';
         if (strncmp(line, "unseal_key=", 11) == 0) {
-            (void)snprintf(c->key, sizeof(c->key), "%s", line + 11);
+            (void)join(c->key, sizeof(c->key), "", line + 11, "");
         } else if (strncmp(line, "root_token=", 11) == 0) {
-            (void)snprintf(c->token, sizeof(c->token), "%s", line + 11);
+            (void)join(c->token, sizeof(c->token), "", line + 11, "");
         }
     }
     OPENSSL_cleanse(line, sizeof(line));

@@ -32,12 +32,12 @@
 #include "base/mem.h"
 #include "front/front_int.h"
 
-#define OUT_MAX       (WARD_FRONT_OUT_HIGH + WARD_MAX_RESP_BODY + 4096)
-#define OUT_KEEP_CAP  (64u << 10) /* a larger output buffer is freed once flushed */
-#define MAX_ROUNDS    32          /* read/parse rounds per event before yielding */
-#define LINGER_MS     2000        /* lingering close: at most this long ... */
-#define LINGER_BYTES  (8u << 20)  /* ... and this much discarded input */
-#define PLAIN_HTTP_RESP                                                          \
+#define OUT_MAX      (WARD_FRONT_OUT_HIGH + WARD_MAX_RESP_BODY + 4096)
+#define OUT_KEEP_CAP (64u << 10) /* a larger output buffer is freed once flushed */
+#define MAX_ROUNDS   32          /* read/parse rounds per event before yielding */
+#define LINGER_MS    2000        /* lingering close: at most this long ... */
+#define LINGER_BYTES (8u << 20)  /* ... and this much discarded input */
+#define PLAIN_HTTP_RESP                                                              \
     "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 48\r\n" \
     "Connection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
@@ -247,13 +247,23 @@ static ward_err queue_response(struct ward_front_conn *c, const struct ward_fron
     return body != NULL ? ward_buf_append(&c->out, body, r->body_len) : WARD_OK;
 }
 
-static void log_request(const struct ward_front_conn *c, const char *id, const char *method,
-                        const char *path, int status, const char *op, int64_t us)
+struct req_log {
+    const char *id;
+    const char *method;
+    const char *path;
+    int status;
+    const char *op;
+    int64_t us;
+};
+
+static void log_request(const struct ward_front_conn *c, const struct req_log *l)
 {
     /* SECURITY: path only; the query string, tokens and bodies are never logged. */
-    ward_log(WARD_LOG_INFO, "request id=%s remote=%s method=%s path=\"%.256s\" status=%d op=%s "
-             "duration_us=%lld", id, c->remote, method, path, status, op != NULL ? op : "-",
-             (long long)us);
+    ward_log(WARD_LOG_INFO,
+             "request id=%s remote=%s method=%s path=\"%.256s\" status=%d op=%s "
+             "duration_us=%lld",
+             l->id, c->remote, l->method, l->path, l->status, l->op != NULL ? l->op : "-",
+             (long long)l->us);
 }
 
 /* respond_error answers a request the adapter refused, and closes after. */
@@ -271,7 +281,7 @@ static void respond_error(struct ward_front_conn *c, int status)
         c->fatal = true;
     }
     c->close_after_flush = true;
-    log_request(c, id, "-", "-", status, NULL, 0);
+    log_request(c, &(struct req_log){ .id = id, .method = "-", .path = "-", .status = status });
 }
 
 static void call_handler(struct ward_front_conn *c, struct ward_engine_resp *resp,
@@ -325,7 +335,12 @@ static void dispatch(struct ward_front_conn *c)
         c->fatal = true;
         r.close = true;
     }
-    log_request(c, id, hr.method, hr.path, resp.status, resp.op, mono_us() - t0);
+    log_request(c, &(struct req_log){ .id = id,
+                                      .method = hr.method,
+                                      .path = hr.path,
+                                      .status = resp.status,
+                                      .op = resp.op,
+                                      .us = mono_us() - t0 });
     /* The same as ward_engine_resp_cleanup. */
     ward_buf_cleanup(&resp.body);
     ward_front_http_next(&c->http);
@@ -551,8 +566,7 @@ static bool handshake(struct ward_front_conn *c)
         return false;
     default:
         ERR_error_string_n(ERR_peek_error(), reason, sizeof(reason));
-        ward_log(WARD_LOG_DEBUG, "tls handshake failed remote=%s reason=\"%s\"", c->remote,
-                 reason);
+        ward_log(WARD_LOG_DEBUG, "tls handshake failed remote=%s reason=\"%s\"", c->remote, reason);
         c->fatal = true;
         ward_front_conn_close(c);
         return false;

@@ -89,7 +89,8 @@ void ward_front_stop(struct ward_front *f);
  */
 WARD_MUST_CHECK ward_err ward_front_reload_tls(struct ward_front *f);
 
-/* ward_front_free closes the listeners and frees f (after ward_front_run returned); NULL is allowed. */
+/* ward_front_free closes the listeners and frees f (after ward_front_run returned); NULL is
+ * allowed. */
 void ward_front_free(struct ward_front *f);
 
 /* ward_front_bound_port returns the port listener i is bound to (0 if i is out of range). */

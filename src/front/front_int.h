@@ -30,10 +30,10 @@
 #include "front/front.h"
 
 #define WARD_FRONT_MAX_WORKERS 64
-#define WARD_FRONT_TOKEN_MAX   8192     /* longer X-Vault-Token / Authorization -> 431 */
-#define WARD_FRONT_IN_CAP      16384    /* per-connection read buffer (one TLS record) */
+#define WARD_FRONT_TOKEN_MAX   8192         /* longer X-Vault-Token / Authorization -> 431 */
+#define WARD_FRONT_IN_CAP      16384        /* per-connection read buffer (one TLS record) */
 #define WARD_FRONT_OUT_HIGH    (256u << 10) /* stop reading above this much unsent output */
-#define WARD_FRONT_SWEEP_MS    250      /* timer sweep period */
+#define WARD_FRONT_SWEEP_MS    250          /* timer sweep period */
 
 /* ---- http.c ---- */
 
@@ -108,6 +108,7 @@ const char *ward_front_http_reason(int status);
 /* ---- tls.c ---- */
 
 WARD_MUST_CHECK ward_err ward_front_tls_ctx_new(SSL_CTX **out, const struct ward_front_config *cfg);
+const char *ward_front_strerror(int e, char *buf, size_t buf_len);
 
 /* ---- server.c / loop.c / conn.c ---- */
 
@@ -142,9 +143,9 @@ struct ward_front {
     size_t num_workers;
     struct ward_front_worker *workers;
     uint16_t bound_ports[WARD_FRONT_MAX_LISTENERS];
-    int stop_fd;         /* eventfd written by ward_front_stop */
+    int stop_fd; /* eventfd written by ward_front_stop */
     pthread_mutex_t tls_mu;
-    SSL_CTX *ssl_ctx;    /* guarded by tls_mu */
+    SSL_CTX *ssl_ctx;             /* guarded by tls_mu */
     atomic_uint_fast64_t tls_gen; /* bumped after ssl_ctx changes */
     atomic_size_t num_conns;      /* all workers; checked against max_connections */
 };

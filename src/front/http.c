@@ -202,10 +202,10 @@ static bool start_message(struct ward_front_http *h, size_t *used, uint8_t *in, 
         i++;
     }
     *used = i;
-    n = in_len - i;
-    if (n == 0) {
+    if (i == in_len) {
         return false;
     }
+    n = in_len - i;
     if (n < LIST_PREFIX_LEN && memcmp(in + i, LIST_PREFIX, n) == 0) {
         return false;
     }
@@ -350,17 +350,28 @@ const char *ward_front_http_reason(int status)
         int status;
         const char *reason;
     } reasons[] = {
-        { 200, "OK" },           { 201, "Created" },
-        { 204, "No Content" },   { 301, "Moved Permanently" },
-        { 307, "Temporary Redirect" }, { 400, "Bad Request" },
-        { 401, "Unauthorized" }, { 403, "Forbidden" },
-        { 404, "Not Found" },    { 405, "Method Not Allowed" },
-        { 408, "Request Timeout" }, { 409, "Conflict" },
-        { 412, "Precondition Failed" }, { 413, "Payload Too Large" },
-        { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-        { 473, "Performance Standby" }, { 500, "Internal Server Error" },
-        { 501, "Not Implemented" }, { 502, "Bad Gateway" },
-        { 503, "Service Unavailable" }, { 507, "Insufficient Storage" },
+        { 200, "OK" },
+        { 201, "Created" },
+        { 204, "No Content" },
+        { 301, "Moved Permanently" },
+        { 307, "Temporary Redirect" },
+        { 400, "Bad Request" },
+        { 401, "Unauthorized" },
+        { 403, "Forbidden" },
+        { 404, "Not Found" },
+        { 405, "Method Not Allowed" },
+        { 408, "Request Timeout" },
+        { 409, "Conflict" },
+        { 412, "Precondition Failed" },
+        { 413, "Payload Too Large" },
+        { 429, "Too Many Requests" },
+        { 431, "Request Header Fields Too Large" },
+        { 473, "Performance Standby" },
+        { 500, "Internal Server Error" },
+        { 501, "Not Implemented" },
+        { 502, "Bad Gateway" },
+        { 503, "Service Unavailable" },
+        { 507, "Insufficient Storage" },
     };
 
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {

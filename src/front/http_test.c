@@ -223,16 +223,18 @@ static void test_body_too_large(void **state)
 
 static void test_chunked_too_large(void **state)
 {
-    expect_error(state, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        "41\r\n01234567890123456789012345678901234567890123456789012345678901234"
-                        "\r\n0\r\n\r\n",
+    expect_error(state,
+                 "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "41\r\n01234567890123456789012345678901234567890123456789012345678901234"
+                 "\r\n0\r\n\r\n",
                  413);
 }
 
 static void test_too_many_headers(void **state)
 {
-    expect_error(state, "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\n"
-                        "G: 7\r\nH: 8\r\nI: 9\r\n\r\n",
+    expect_error(state,
+                 "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\n"
+                 "G: 7\r\nH: 8\r\nI: 9\r\n\r\n",
                  431);
 }
 
@@ -272,8 +274,9 @@ static void test_nomem(void **state)
 static void test_response_head(void **state)
 {
     struct ward_buf b;
-    struct ward_front_http_resp r = { .status = 404, .request_id = "id-1", .body_len = 7,
-                                      .close = true };
+    struct ward_front_http_resp r = {
+        .status = 404, .request_id = "id-1", .body_len = 7, .close = true
+    };
     const char *want = "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
                        "Content-Length: 7\r\nCache-Control: no-store\r\nX-Ward-Request-Id: id-1\r\n"
                        "Connection: close\r\n\r\n";

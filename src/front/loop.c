@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -103,9 +104,9 @@ static void accept_some(struct ward_front_worker *w, size_t li)
     int fd;
 
     for (int i = 0; i < MAX_ACCEPTS; i++) {
+        memset(&ss, 0, sizeof(ss));
         len = sizeof(ss);
-        fd = accept4(w->listen_fds[li], (struct sockaddr *)&ss, &len,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = accept4(w->listen_fds[li], (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             admit(w, fd, &ss);
             continue;

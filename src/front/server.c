@@ -57,9 +57,8 @@ static ward_err check_config(const struct ward_front_config *cfg)
         return WARD_E_INVALID;
     }
     if (l->max_header_bytes < 256 || l->max_header_bytes > (64u << 20) || l->max_headers == 0 ||
-        l->max_body_bytes > (1u << 30) || l->max_connections == 0 ||
-        l->header_timeout_ms <= 0 || l->body_timeout_ms <= 0 || l->idle_timeout_ms <= 0 ||
-        l->drain_timeout_ms < 0) {
+        l->max_body_bytes > (1u << 30) || l->max_connections == 0 || l->header_timeout_ms <= 0 ||
+        l->body_timeout_ms <= 0 || l->idle_timeout_ms <= 0 || l->drain_timeout_ms < 0) {
         return WARD_E_INVALID;
     }
     return WARD_OK;
@@ -119,6 +118,7 @@ static int bind_one(const struct addr *a, bool reuseport, bool do_listen)
 /* probe_port fails when the port is taken; returns the port (chosen for 0) in *out. */
 static ward_err probe_port(uint16_t *out, const struct ward_front_listener *l)
 {
+    char ebuf[128];
     struct addr a;
     ward_err err;
     int fd;
@@ -128,7 +128,7 @@ static ward_err probe_port(uint16_t *out, const struct ward_front_listener *l)
     }
     if ((fd = bind_one(&a, false, false)) < 0) {
         ward_log(WARD_LOG_ERROR, "front: cannot bind %s:%u: %s", l->addr, (unsigned)l->port,
-                 strerror(errno));
+                 ward_front_strerror(errno, ebuf, sizeof(ebuf)));
         return WARD_E_SYS;
     }
     a.len = sizeof(a.ss);
@@ -142,6 +142,7 @@ static ward_err probe_port(uint16_t *out, const struct ward_front_listener *l)
 static ward_err bind_listener(struct ward_front *f, size_t li)
 {
     const struct ward_front_listener *l = &f->cfg.listeners[li];
+    char ebuf[128];
     struct addr a;
     ward_err err;
     int fd;
@@ -153,7 +154,7 @@ static ward_err bind_listener(struct ward_front *f, size_t li)
     for (size_t i = 0; i < f->num_workers; i++) {
         if ((fd = bind_one(&a, true, true)) < 0) {
             ward_log(WARD_LOG_ERROR, "front: cannot listen on %s:%u: %s", l->addr,
-                     (unsigned)f->bound_ports[li], strerror(errno));
+                     (unsigned)f->bound_ports[li], ward_front_strerror(errno, ebuf, sizeof(ebuf)));
             return WARD_E_SYS;
         }
         f->workers[i].listen_fds[li] = fd;
@@ -203,7 +204,7 @@ ward_err ward_front_new(struct ward_front **out, const struct ward_front_config 
     ward_err err = WARD_E_INTERNAL;
 
     *out = NULL;
-    if (handler == NULL || (err = check_config(cfg)) != WARD_OK) {
+    if (handler == NULL || check_config(cfg) != WARD_OK) {
         ward_log(WARD_LOG_ERROR, "front: invalid configuration");
         return WARD_E_INVALID;
     }
@@ -239,7 +240,8 @@ out:
 /* wait_for_stop serves SIGHUP until SIGTERM, SIGINT or ward_front_stop. */
 static void wait_for_stop(struct ward_front *f, int sfd)
 {
-    struct pollfd pfds[2] = { { .fd = sfd, .events = POLLIN }, { .fd = f->stop_fd, .events = POLLIN } };
+    struct pollfd pfds[2] = { { .fd = sfd, .events = POLLIN },
+                              { .fd = f->stop_fd, .events = POLLIN } };
     struct signalfd_siginfo si;
 
     for (;;) {
@@ -268,8 +270,8 @@ static size_t start_workers(struct ward_front *f)
     size_t i;
 
     for (i = 0; i < f->num_workers; i++) {
-        if (pthread_create(&f->workers[i].thread, NULL, ward_front_worker_main,
-                           &f->workers[i]) != 0) {
+        if (pthread_create(&f->workers[i].thread, NULL, ward_front_worker_main, &f->workers[i]) !=
+            0) {
             ward_log(WARD_LOG_ERROR, "front: cannot start worker %zu", i);
             break;
         }

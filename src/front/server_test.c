@@ -28,6 +28,7 @@ static void path(char *out, size_t out_len, const char *name)
     assert_true(snprintf(out, out_len, "%s/%s", g_dir, name) < (int)out_len);
 }
 
+/* cppcheck-suppress constParameter ; the type is ward_engine_handler_fn */
 static void handler(void *ctx, struct ward_engine_resp *out, const struct ward_engine_req *req)
 {
     bool good = ctx == &g_calls && strcmp(req->method, "POST") == 0 &&

@@ -27,12 +27,12 @@
 #include "base/log.h"
 #include "front/front_int.h"
 
-#define TLS12_CIPHERS                                                                            \
+#define TLS12_CIPHERS                                                                          \
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
-#define TLS13_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define TLS13_SUITES   "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 #define SESSION_ID_CTX "ward-front"
-#define DEV_DAYS 825
+#define DEV_DAYS       825
 
 /* log_ssl logs what failed, with OpenSSL's first reason, and clears the queue. */
 static void log_ssl(const char *what, const char *file)
@@ -84,6 +84,12 @@ static ward_err setup_protocol(SSL_CTX *ctx)
     return WARD_OK;
 }
 
+/* ward_front_strerror is strerror that is safe on any thread (GNU strerror_r). */
+const char *ward_front_strerror(int e, char *buf, size_t buf_len)
+{
+    return strerror_r(e, buf, buf_len);
+}
+
 ward_err ward_front_tls_ctx_new(SSL_CTX **out, const struct ward_front_config *cfg)
 {
     ward_err err = WARD_E_INTERNAL;
@@ -105,8 +111,7 @@ ward_err ward_front_tls_ctx_new(SSL_CTX **out, const struct ward_front_config *c
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
-        log_ssl("cannot load private key (or it does not match the certificate)",
-                cfg->key_file);
+        log_ssl("cannot load private key (or it does not match the certificate)", cfg->key_file);
         goto out;
     }
     if ((err = setup_client_ca(ctx, cfg)) != WARD_OK) {
@@ -132,13 +137,15 @@ static bool file_exists(const char *path)
 /* write_pem writes a key (mode 0600, must not exist) or a certificate (0644). */
 static ward_err write_pem(const char *path, EVP_PKEY *key, X509 *cert)
 {
+    char ebuf[128];
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, key != NULL ? 0600 : 0644);
     FILE *fp = NULL;
     ward_err err = WARD_E_SYS;
     int ok;
 
     if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-        ward_log(WARD_LOG_ERROR, "dev certs: cannot create %s: %s", path, strerror(errno));
+        ward_log(WARD_LOG_ERROR, "dev certs: cannot create %s: %s", path,
+                 ward_front_strerror(errno, ebuf, sizeof(ebuf)));
         goto out;
     }
     fd = -1;
@@ -180,7 +187,9 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     BIGNUM *bn = NULL;
     bool ok = c != NULL && name != NULL && RAND_bytes(serial, sizeof(serial)) == 1;
 
-    serial[0] &= 0x7f;
+    if (ok) {
+        serial[0] &= 0x7f; /* a positive serial */
+    }
     ok = ok && (bn = BN_bin2bn(serial, sizeof(serial), NULL)) != NULL &&
          BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c)) != NULL &&
          X509_set_version(c, X509_VERSION_3) == 1 &&
@@ -280,6 +289,7 @@ out:
 
 ward_err ward_front_dev_certs(const char *dir)
 {
+    char ebuf[128];
     struct dev_paths p;
     X509 *ca = NULL;
     EVP_PKEY *ca_key = NULL;
@@ -296,12 +306,13 @@ ward_err ward_front_dev_certs(const char *dir)
         goto out;
     }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        ward_log(WARD_LOG_ERROR, "dev certs: cannot create %s: %s", dir, strerror(errno));
+        ward_log(WARD_LOG_ERROR, "dev certs: cannot create %s: %s", dir,
+                 ward_front_strerror(errno, ebuf, sizeof(ebuf)));
         err = WARD_E_SYS;
         goto out;
     }
     err = file_exists(p.ca) && file_exists(p.ca_key) ? load_ca(&p, &ca, &ca_key)
-                                                      : make_ca(&p, &ca, &ca_key);
+                                                     : make_ca(&p, &ca, &ca_key);
     if (err != WARD_OK) {
         goto out;
     }

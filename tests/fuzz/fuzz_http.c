@@ -9,19 +9,22 @@
  * buffer past its limit, progress on every call, and an error status that is
  * 400, 413 or 431.
  */
+#include "fuzz.h"
+
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/mem.h"
 #include "front/front_int.h"
-#include "fuzz.h"
 
-#define CHECK(cond)       \
-    do {                  \
-        if (!(cond)) {    \
-            abort();      \
-        }                 \
-    } while (0)
+/* check aborts when a property does not hold, so both drivers report a crash. */
+static void check(bool cond)
+{
+    if (!cond) {
+        abort();
+    }
+}
 
 static void answer(struct ward_front_http *h)
 {
@@ -30,42 +33,51 @@ static void answer(struct ward_front_http *h)
     struct ward_buf out;
 
     if (ward_front_http_get(h, &r) == WARD_OK) {
-        CHECK(r.method != NULL && r.path != NULL && r.path[0] == '/');
-        CHECK(r.body_len <= h->limits->max_body_bytes);
+        check(r.method != NULL && r.path != NULL && r.path[0] == '/');
+        check(r.body_len <= h->limits->max_body_bytes);
         resp.body_len = r.body_len;
         ward_buf_init(&out, 4096);
-        CHECK(ward_front_http_append_head(&out, &resp) == WARD_OK);
+        check(ward_front_http_append_head(&out, &resp) == WARD_OK);
         ward_buf_cleanup(&out);
     }
     ward_front_http_next(h);
 }
 
-/* run feeds the whole stream; false once the adapter refused it. */
+/* feed_window feeds in[*off..avail); false once the adapter refused the stream. */
+static bool feed_window(struct ward_front_http *h, uint8_t *in, size_t *off, size_t avail)
+{
+    enum ward_front_http_status st;
+    size_t used;
+
+    do {
+        st = ward_front_http_feed(h, &used, in + *off, avail - *off);
+        check(used <= avail - *off);
+        *off += used;
+        check(h->url.len <= h->limits->max_header_bytes);
+        if (st == WARD_FRONT_HTTP_ERROR) {
+            check(h->error_status == 400 || h->error_status == 413 || h->error_status == 431);
+            return false;
+        }
+        if (st == WARD_FRONT_HTTP_REQUEST) {
+            answer(h);
+        }
+    } while (*off < avail && (used > 0 || st == WARD_FRONT_HTTP_REQUEST));
+    return true;
+}
+
+/* run feeds the stream as reads of step bytes (0 = all at once). */
 static void run(struct ward_front_http *h, uint8_t *in, size_t in_len, size_t step)
 {
     size_t off = 0;
     size_t avail = 0;
-    size_t used;
-    enum ward_front_http_status st;
 
     while (off < in_len) {
         avail = step == 0 || in_len - avail < step ? in_len : avail + step;
-        do {
-            st = ward_front_http_feed(h, &used, in + off, avail - off);
-            CHECK(used <= avail - off);
-            off += used;
-            CHECK(h->url.len <= h->limits->max_header_bytes);
-            if (st == WARD_FRONT_HTTP_ERROR) {
-                CHECK(h->error_status == 400 || h->error_status == 413 ||
-                      h->error_status == 431);
-                return;
-            }
-            if (st == WARD_FRONT_HTTP_REQUEST) {
-                answer(h);
-            }
-        } while (off < avail && (used > 0 || st == WARD_FRONT_HTTP_REQUEST));
+        if (!feed_window(h, in, &off, avail)) {
+            return;
+        }
         if (avail == in_len && off < in_len) {
-            CHECK(in_len - off < 5); /* only an undecided "LIST " prefix may wait */
+            check(in_len - off < 5); /* only an undecided "LIST " prefix may wait */
             return;
         }
     }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -44,20 +45,22 @@ static ward_err json_str(struct ward_buf *b, const char *s)
 static void stub_handler(void *ctx, struct ward_engine_resp *out, const struct ward_engine_req *req)
 {
     char tail[160];
-    ward_err err;
+    struct timespec one_second = { .tv_sec = 1 };
+    bool ok;
 
     (void)ctx;
     if (strcmp(req->path, "/slow") == 0) {
-        (void)sleep(1);
+        (void)nanosleep(&one_second, NULL);
     }
     (void)snprintf(tail, sizeof(tail), ",\"body_len\":%zu,\"token_present\":%s,\"peer_cert\":%s}",
                    req->body_len, req->token != NULL ? "true" : "false",
                    req->peer_cert_der != NULL ? "true" : "false");
-    if ((err = ward_buf_append_str(&out->body, "{\"ok\":true,\"method\":")) != WARD_OK ||
-        (err = json_str(&out->body, req->method)) != WARD_OK ||
-        (err = ward_buf_append_str(&out->body, ",\"path\":")) != WARD_OK ||
-        (err = json_str(&out->body, req->path)) != WARD_OK ||
-        (err = ward_buf_append_str(&out->body, tail)) != WARD_OK) {
+    ok = ward_buf_append_str(&out->body, "{\"ok\":true,\"method\":") == WARD_OK &&
+         json_str(&out->body, req->method) == WARD_OK &&
+         ward_buf_append_str(&out->body, ",\"path\":") == WARD_OK &&
+         json_str(&out->body, req->path) == WARD_OK &&
+         ward_buf_append_str(&out->body, tail) == WARD_OK;
+    if (!ok) {
         out->status = 500;
     }
     out->op = "test.stub";
@@ -133,7 +136,7 @@ static bool parse_args(int argc, char **argv, struct ward_front_config *c, const
         }
         if (i + 1 >= argc ||
             !(path_flag(argv[i], argv[i + 1], c, dev_dir) || num_flag(argv[i], argv[i + 1], c))) {
-            fprintf(stderr, "frontd: bad flag %s\n", argv[i]);
+            (void)fprintf(stderr, "frontd: bad flag %s\n", argv[i]);
             return false;
         }
         i++;
@@ -185,7 +188,7 @@ int main(int argc, char **argv)
     raise_nofile();
     if ((dev_dir != NULL && (err = use_dev_certs(&cfg, dev_dir)) != WARD_OK) ||
         (err = ward_front_new(&f, &cfg, stub_handler, NULL)) != WARD_OK) {
-        fprintf(stderr, "frontd: %s\n", ward_err_str(err));
+        (void)fprintf(stderr, "frontd: %s\n", ward_err_str(err));
         return 1;
     }
     printf("port=%u\n", (unsigned)ward_front_bound_port(f, 0));

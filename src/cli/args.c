@@ -108,7 +108,7 @@ static ward_err parse_one(struct ward_cli_parse *p, int argc, char **argv, int *
 ward_err ward_cli_parse_flags(struct ward_cli_parse *p, int argc, char **argv)
 {
     int i = 1;
-    ward_err err = WARD_E_INTERNAL;
+    ward_err err;
 
     p->help = false;
     p->error[0] = '\0';

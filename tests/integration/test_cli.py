@@ -27,6 +27,7 @@ import time
 WARD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 CMD_TIMEOUT = 60
 START_TIMEOUT = 60
+SANITIZER_RE = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:")
 ERROR_RE = re.compile(r"^Error: .+ \(code: ([a-z_]+)\)$", re.M)
 
 
@@ -68,7 +69,9 @@ class Result:
 def ward(env, *args, stdin=""):
     p = subprocess.run([WARD] + list(args), input=stdin, capture_output=True, text=True,
                        env=env, timeout=CMD_TIMEOUT)
-    return Result(args, p.returncode, p.stdout, p.stderr)
+    res = Result(args, p.returncode, p.stdout, p.stderr)
+    check(not SANITIZER_RE.search(p.stderr), "sanitizer report", res)
+    return res
 
 
 def expect(res, rc, what):

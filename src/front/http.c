@@ -35,6 +35,7 @@
 
 #define LIST_PREFIX     "LIST "
 #define LIST_PREFIX_LEN 5
+#define KEEP_CAP        (16u << 10)
 
 static struct ward_front_http *self(http_parser *p)
 {
@@ -329,10 +330,21 @@ ward_err ward_front_http_get(struct ward_front_http *h, struct ward_front_http_r
     return WARD_OK;
 }
 
+/* recycle empties b for the next request: reset wipes the whole capacity, so a
+ * buffer a large request grew is freed instead of wiped again every request. */
+static void recycle(struct ward_buf *b)
+{
+    if (b->cap > KEEP_CAP) {
+        ward_buf_cleanup(b);
+    } else {
+        ward_buf_reset(b);
+    }
+}
+
 void ward_front_http_next(struct ward_front_http *h)
 {
-    ward_buf_reset(&h->url);
-    ward_buf_reset(&h->body);
+    recycle(&h->url);
+    recycle(&h->body);
     ward_buf_reset(&h->vault_token);
     ward_buf_reset(&h->auth);
     end_header(h);

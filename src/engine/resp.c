@@ -1,12 +1,8 @@
 /*
  * resp.c - engine responses (engine.h), shared by front and keeper.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "base/mem.h"
 #include "engine/engine.h"
 
 void ward_engine_resp_init(struct ward_engine_resp *r)
@@ -23,24 +19,29 @@ void ward_engine_resp_cleanup(struct ward_engine_resp *r)
     ward_buf_cleanup(&r->body);
 }
 
-/* append_json_string writes s as a JSON string literal. */
+/*
+ * append_json_string writes s as a JSON string literal. Messages are our own
+ * fixed or bounded text, but they are escaped all the same.
+ */
 static ward_err append_json_string(struct ward_buf *b, const char *s)
 {
-    json_t *v = json_string(s);
-    char *text;
-    ward_err err;
+    static const char hex[] = "0123456789abcdef";
+    ward_err err = ward_buf_append_u8(b, '"');
 
-    if (v == NULL) {
-        return WARD_E_INVALID; /* not UTF-8: callers pass our own text */
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && err == WARD_OK; p++) {
+        if (*p == '"' || *p == '\\') {
+            uint8_t esc[2] = { '\\', *p };
+
+            err = ward_buf_append(b, esc, sizeof(esc));
+        } else if (*p < 0x20) {
+            uint8_t esc[6] = { '\\', 'u', '0', '0', (uint8_t)hex[*p >> 4], (uint8_t)hex[*p & 15] };
+
+            err = ward_buf_append(b, esc, sizeof(esc));
+        } else {
+            err = ward_buf_append_u8(b, *p);
+        }
     }
-    text = json_dumps(v, JSON_ENCODE_ANY);
-    json_decref(v);
-    if (text == NULL) {
-        return WARD_E_NOMEM;
-    }
-    err = ward_buf_append_str(b, text);
-    ward_free(text); /* Jansson allocates through ward_alloc (json.c) */
-    return err;
+    return err == WARD_OK ? ward_buf_append_u8(b, '"') : err;
 }
 
 void ward_engine_resp_error(struct ward_engine_resp *r, ward_err err, const char *message)

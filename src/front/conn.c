@@ -270,16 +270,20 @@ static void log_request(const struct ward_front_conn *c, const struct req_log *l
 static void respond_error(struct ward_front_conn *c, int status)
 {
     char id[WARD_REQUEST_ID_LEN + 1];
-    char body[128];
     struct ward_front_http_resp r = { .status = status, .request_id = id, .close = true };
-    int n;
+    struct ward_engine_resp resp;
+    ward_err err = status == 413   ? WARD_E_TOO_LARGE
+                   : status == 431 ? WARD_E_HEADERS_TOO_LARGE
+                                   : WARD_E_BAD_REQUEST;
 
     ward_front_request_id(c->w, id);
-    n = snprintf(body, sizeof(body), "{\"errors\":[\"%s\"]}", ward_front_http_reason(status));
-    r.body_len = n > 0 ? (size_t)n : 0;
-    if (queue_response(c, &r, (const uint8_t *)body) != WARD_OK) {
+    ward_engine_resp_init(&resp);
+    ward_engine_resp_error(&resp, err, NULL);
+    r.body_len = resp.body.len;
+    if (queue_response(c, &r, resp.body.data) != WARD_OK) {
         c->fatal = true;
     }
+    ward_engine_resp_cleanup(&resp);
     c->close_after_flush = true;
     log_request(c, &(struct req_log){ .id = id, .method = "-", .path = "-", .status = status });
 }
@@ -301,11 +305,7 @@ static void call_handler(struct ward_front_conn *c, struct ward_engine_resp *res
         .peer_cert_der_len = c->peer_der_len,
     };
 
-    /* The same as ward_engine_resp_init, without linking the engine into the front. */
-    memset(resp, 0, sizeof(*resp));
-    resp->status = 200;
-    resp->err = WARD_OK;
-    ward_buf_init(&resp->body, WARD_MAX_RESP_BODY);
+    ward_engine_resp_init(resp);
     f->handler(f->handler_ctx, resp, &req);
     if (resp->status < 100 || resp->status > 599) {
         resp->status = 500;
@@ -341,8 +341,7 @@ static void dispatch(struct ward_front_conn *c)
                                       .status = resp.status,
                                       .op = resp.op,
                                       .us = mono_us() - t0 });
-    /* The same as ward_engine_resp_cleanup. */
-    ward_buf_cleanup(&resp.body);
+    ward_engine_resp_cleanup(&resp);
     ward_front_http_next(&c->http);
     c->close_after_flush = c->close_after_flush || r.close;
 }

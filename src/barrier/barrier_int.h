@@ -142,6 +142,10 @@ struct ward_barrier {
     struct ward_secret *root; /* guarded by lock; NULL while sealed */
     struct keyring *keyring;  /* guarded by lock; NULL while sealed */
     atomic_bool stale_terms;  /* entries may sit under an old term: re-encrypt */
+    bool seal_known;          /* guarded by lock: the last load_seal's result ... */
+    ward_err seal_err;        /* ... OK or NOT_INITIALIZED (or a storage error) */
+    struct seal_record seal;  /* ... and the record, for status without storage */
+    atomic_uint progress;     /* mirror of unseal.have, for status without mu */
 
     pthread_mutex_t mu; /* guards everything below */
     struct quorum unseal;
@@ -152,7 +156,9 @@ struct ward_barrier {
     struct quorum rekey;
 };
 
-/* Helpers shared by core.c and rekey.c. */
+/* Helpers shared by core.c and rekey.c. load_seal reads the record from
+ * storage (every unseal and rekey step does: tampering shows at once) and
+ * refreshes the copy status answers from. */
 WARD_MUST_CHECK ward_err load_seal(struct ward_barrier *b, struct seal_record *out,
                                    uint64_t *out_version);
 WARD_MUST_CHECK ward_err write_keyring(struct ward_store_op *op, struct ward_buf *out,

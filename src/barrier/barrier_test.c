@@ -415,6 +415,7 @@ static void test_tampered_seal_record(void **state)
     assert_int_equal(give(f->b, f->init.shares[2], &st), WARD_E_INTEGRITY);
     assert_true(f->b->root == NULL);
     assert_int_equal(ward_store_put(f->st, PATH_SEAL, raw.data, 100), WARD_OK);
+    assert_int_equal(give(f->b, f->init.shares[0], &st), WARD_E_STORE_CORRUPT);
     assert_int_equal(ward_barrier_status(f->b, &st), WARD_E_STORE_CORRUPT);
     ward_buf_cleanup(&raw);
 }

@@ -95,6 +95,11 @@ ward_err load_seal(struct ward_barrier *b, struct seal_record *out, uint64_t *ou
         err = seal_decode(out, raw.data, raw.len);
     }
     ward_buf_cleanup(&raw);
+    (void)pthread_rwlock_wrlock(&b->lock);
+    b->seal_known = true;
+    b->seal_err = err;
+    b->seal = *out;
+    (void)pthread_rwlock_unlock(&b->lock);
     return err;
 }
 
@@ -220,6 +225,9 @@ ward_err ward_barrier_init(struct ward_barrier *b, struct ward_init_result *out,
         (err = init_write(b, &r, kr, root->data, token_hash)) != WARD_OK) {
         goto out;
     }
+    if ((err = load_seal(b, &r, NULL)) != WARD_OK) { /* status now sees the new seal */
+        goto out;
+    }
     ward_log(WARD_LOG_INFO, "msg=\"initialized\" seal=%s threshold=%u shares=%u",
              p->type == WARD_SEAL_SHAMIR ? "shamir" : "parts", (unsigned)r.threshold,
              (unsigned)r.shares);
@@ -308,22 +316,29 @@ static bool is_sealed(struct ward_barrier *b)
     return sealed;
 }
 
-static void fill_status(struct ward_barrier *b, struct ward_seal_status *out,
-                        const struct seal_record *r)
+/* fill_status_locked fills *out from r; the caller holds b->lock. */
+static void fill_status_locked(struct ward_barrier *b, struct ward_seal_status *out,
+                               const struct seal_record *r)
 {
     memset(out, 0, sizeof(*out));
     out->initialized = true;
     out->type = r->type;
     out->threshold = r->threshold;
     out->shares = r->shares;
-    out->progress = b->unseal.have;
-    (void)pthread_rwlock_rdlock(&b->lock);
+    out->progress = (uint8_t)atomic_load(&b->progress);
     out->sealed = b->root == NULL;
     if (b->keyring != NULL) {
         out->term = b->keyring->active;
         out->num_terms = b->keyring->num;
         out->term_installed_ms = b->keyring->created_ms[b->keyring->num - 1];
     }
+}
+
+static void fill_status(struct ward_barrier *b, struct ward_seal_status *out,
+                        const struct seal_record *r)
+{
+    (void)pthread_rwlock_rdlock(&b->lock);
+    fill_status_locked(b, out, r);
     (void)pthread_rwlock_unlock(&b->lock);
 }
 
@@ -361,9 +376,11 @@ ward_err ward_barrier_unseal(struct ward_barrier *b, struct ward_seal_status *ou
             goto out;
         }
     }
+    atomic_store(&b->progress, b->unseal.have);
     fill_status(b, out, &r);
     err = WARD_OK;
 out:
+    atomic_store(&b->progress, b->unseal.have);
     (void)pthread_mutex_unlock(&b->mu);
     return err;
 }
@@ -372,6 +389,7 @@ void ward_barrier_unseal_reset(struct ward_barrier *b)
 {
     (void)pthread_mutex_lock(&b->mu);
     quorum_reset(&b->unseal);
+    atomic_store(&b->progress, 0);
     (void)pthread_mutex_unlock(&b->mu);
 }
 
@@ -388,17 +406,18 @@ void ward_barrier_seal(struct ward_barrier *b)
     (void)pthread_mutex_unlock(&b->mu);
 }
 
-ward_err ward_barrier_status(struct ward_barrier *b, struct ward_seal_status *out)
+/* status_slow reads the seal record and expires unseal progress (under mu). */
+static ward_err status_slow(struct ward_barrier *b, struct ward_seal_status *out)
 {
     struct seal_record r;
     ward_err err;
 
-    memset(out, 0, sizeof(*out));
     (void)pthread_mutex_lock(&b->mu);
     err = load_seal(b, &r, NULL);
     if (err == WARD_OK) {
         if (progress_expired(b, &b->unseal)) {
             quorum_reset(&b->unseal);
+            atomic_store(&b->progress, 0);
         }
         fill_status(b, out, &r);
     } else if (err == WARD_E_NOT_INITIALIZED) {
@@ -406,6 +425,35 @@ ward_err ward_barrier_status(struct ward_barrier *b, struct ward_seal_status *ou
         err = WARD_OK;
     }
     (void)pthread_mutex_unlock(&b->mu);
+    return err;
+}
+
+ward_err ward_barrier_status(struct ward_barrier *b, struct ward_seal_status *out)
+{
+    ward_err err = WARD_E_INTERNAL;
+    bool known;
+
+    memset(out, 0, sizeof(*out));
+    if (atomic_load(&b->progress) > 0) {
+        return status_slow(b, out); /* progress may have expired */
+    }
+    /* The hot path (every request's seal check): no storage, no mutex. */
+    (void)pthread_rwlock_rdlock(&b->lock);
+    known = b->seal_known && (b->seal_err == WARD_OK || b->seal_err == WARD_E_NOT_INITIALIZED);
+    if (known) {
+        err = b->seal_err;
+        if (err == WARD_OK) {
+            fill_status_locked(b, out, &b->seal);
+        }
+    }
+    (void)pthread_rwlock_unlock(&b->lock);
+    if (!known) {
+        return status_slow(b, out);
+    }
+    if (err == WARD_E_NOT_INITIALIZED) {
+        out->sealed = true;
+        err = WARD_OK;
+    }
     return err;
 }
 

@@ -124,7 +124,9 @@ static ward_err rekey_finish(struct ward_barrier *b, struct ward_init_result *re
         (err = seal_encode(&rec, &nr)) != WARD_OK) {
         goto out;
     }
-    err = ward_store_cas(b->store, PATH_SEAL, version, rec.data, rec.len);
+    if ((err = ward_store_cas(b->store, PATH_SEAL, version, rec.data, rec.len)) == WARD_OK) {
+        err = load_seal(b, &nr, NULL); /* status now sees the new seal */
+    }
 out:
     if (err != WARD_OK) {
         ward_init_result_cleanup(result);

@@ -2,18 +2,60 @@
  * log.c - log lines and clocks.
  *
  * THREADS: g_level is set once before threads start. Each line is formatted
- * into a local buffer and written with one write(2), so lines never interleave.
+ * into a local buffer and written whole, so lines never interleave. A thread
+ * that called ward_log_buffer_begin (a front worker) collects its lines in a
+ * thread-local buffer instead, written by ward_log_flush (the worker calls it
+ * before it waits for events) or when the buffer fills: one write(2) per
+ * event-loop round instead of one per request.
  */
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static enum ward_log_level g_level = WARD_LOG_INFO;
 
 static const char *const g_names[] = { "debug", "info", "warn", "error" };
+
+#define LOG_BUF_LEN 16384
+
+/* This thread's pending lines (buffering threads only). */
+static _Thread_local struct {
+    bool on;
+    size_t len;
+    char data[LOG_BUF_LEN];
+} t_buf;
+
+void ward_log_buffer_begin(void)
+{
+    t_buf.on = true;
+    t_buf.len = 0;
+}
+
+void ward_log_flush(void)
+{
+    if (t_buf.len > 0) {
+        (void)!write(STDERR_FILENO, t_buf.data, t_buf.len);
+        t_buf.len = 0;
+    }
+}
+
+static void emit(const char *line, size_t n)
+{
+    if (!t_buf.on) {
+        (void)!write(STDERR_FILENO, line, n);
+        return;
+    }
+    if (t_buf.len + n > sizeof(t_buf.data)) {
+        ward_log_flush();
+    }
+    memcpy(t_buf.data + t_buf.len, line, n);
+    t_buf.len += n;
+}
 
 void ward_log_set_level(enum ward_log_level level)
 {
@@ -52,7 +94,7 @@ void ward_log(enum ward_log_level level, const char *fmt, ...)
         n = (int)sizeof(line) - 2;
     }
     line[n++] = '\n';
-    (void)!write(STDERR_FILENO, line, (size_t)n);
+    emit(line, (size_t)n);
 }
 
 int64_t ward_time_now_ms(void)

@@ -19,6 +19,16 @@ enum ward_log_level {
 /* ward_log_set_level sets the lowest level written (before threads start). */
 void ward_log_set_level(enum ward_log_level level);
 
+/*
+ * ward_log_buffer_begin makes this thread's lines wait in a thread-local
+ * buffer until ward_log_flush (or until it fills). For event loops, which
+ * flush before they wait.
+ */
+void ward_log_buffer_begin(void);
+
+/* ward_log_flush writes this thread's buffered lines. */
+void ward_log_flush(void);
+
 /* ward_log writes one line; fmt is printf-style. Thread-safe. */
 void ward_log(enum ward_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

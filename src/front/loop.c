@@ -202,9 +202,11 @@ void *ward_front_worker_main(void *arg)
     }
     set_accepting(w, true);
     refresh_tls(w);
+    ward_log_buffer_begin(); /* request lines: one write per loop round */
     w->now_ms = ward_time_mono_ms();
     w->last_sweep_ms = w->now_ms;
     while (!w->draining || (w->num_conns > 0 && w->now_ms < w->drain_deadline_ms)) {
+        ward_log_flush();
         n = epoll_wait(w->epfd, evs, MAX_EVENTS, w->ready != NULL ? 0 : WARD_FRONT_SWEEP_MS);
         w->now_ms = ward_time_mono_ms();
         for (int i = 0; i < n; i++) {
@@ -218,5 +220,6 @@ void *ward_front_worker_main(void *arg)
     }
     SSL_CTX_free(w->ssl_ctx);
     w->ssl_ctx = NULL;
+    ward_log_flush();
     return NULL;
 }

@@ -87,6 +87,7 @@ ward_err load_seal(struct ward_barrier *b, struct seal_record *out, uint64_t *ou
     struct ward_buf raw;
     ward_err err;
 
+    memset(out, 0, sizeof(*out));
     ward_buf_init(&raw, 4096);
     err = ward_store_get(b->store, &raw, out_version, PATH_SEAL);
     if (err == WARD_E_NOT_FOUND) {

@@ -24,37 +24,35 @@ static const char *const g_names[] = { "debug", "info", "warn", "error" };
 #define LOG_BUF_LEN 16384
 
 /* This thread's pending lines (buffering threads only). */
-static _Thread_local struct {
-    bool on;
-    size_t len;
-    char data[LOG_BUF_LEN];
-} t_buf;
+static _Thread_local bool t_buf_on;
+static _Thread_local size_t t_buf_len;
+static _Thread_local char t_buf[LOG_BUF_LEN];
 
 void ward_log_buffer_begin(void)
 {
-    t_buf.on = true;
-    t_buf.len = 0;
+    t_buf_on = true;
+    t_buf_len = 0;
 }
 
 void ward_log_flush(void)
 {
-    if (t_buf.len > 0) {
-        (void)!write(STDERR_FILENO, t_buf.data, t_buf.len);
-        t_buf.len = 0;
+    if (t_buf_len > 0) {
+        (void)!write(STDERR_FILENO, t_buf, t_buf_len);
+        t_buf_len = 0;
     }
 }
 
 static void emit(const char *line, size_t n)
 {
-    if (!t_buf.on) {
+    if (!t_buf_on) {
         (void)!write(STDERR_FILENO, line, n);
         return;
     }
-    if (t_buf.len + n > sizeof(t_buf.data)) {
+    if (t_buf_len + n > sizeof(t_buf)) {
         ward_log_flush();
     }
-    memcpy(t_buf.data + t_buf.len, line, n);
-    t_buf.len += n;
+    memcpy(t_buf + t_buf_len, line, n);
+    t_buf_len += n;
 }
 
 void ward_log_set_level(enum ward_log_level level)

@@ -82,16 +82,19 @@ static int parse_flags(struct server_flags *fl, int argc, char **argv)
 /* join writes a || b || c into out, or fails with WARD_E_TOO_LARGE. */
 static ward_err join(char *out, size_t cap, const char *a, const char *b, const char *c)
 {
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t lc = strlen(c);
+    const char *parts[3] = { a, b, c };
+    size_t n = 0;
 
-    if (la + lb + lc >= cap) {
-        return WARD_E_TOO_LARGE;
+    for (int i = 0; i < 3; i++) {
+        for (const char *p = parts[i]; *p != '\0'; p++) {
+            if (n + 1 >= cap) {
+                out[0] = '\0';
+                return WARD_E_TOO_LARGE;
+            }
+            out[n++] = *p;
+        }
     }
-    memcpy(out, a, la);
-    memcpy(out + la, b, lb);
-    memcpy(out + la + lb, c, lc + 1);
+    out[n] = '\0';
     return WARD_OK;
 }
 

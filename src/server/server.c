@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -308,6 +309,17 @@ static int serve(struct server_config *cfg, struct ward_barrier *b)
     return err == WARD_OK ? 0 : 1;
 }
 
+/* raise_fd_limit lets max_connections (4096 by default) be reached: soft = hard. */
+static void raise_fd_limit(void)
+{
+    struct rlimit lim;
+
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
 static int fail(const char *what, ward_err err, const char *why)
 {
     (void)fprintf(stderr, "ward server: %s: %s%s%s (%s)\n", what, ward_err_str(err),
@@ -335,6 +347,7 @@ int ward_cli_server(int argc, char **argv)
     if ((err = ward_mem_harden_process()) != WARD_OK) {
         return fail("cannot harden the process", err, NULL);
     }
+    raise_fd_limit();
     err = fl.dev ? dev_config(&cfg, &fl) : server_config_load(&cfg, fl.config, why, sizeof(why));
     if (err != WARD_OK) {
         return fail(fl.dev ? "dev setup" : "config", err, why);

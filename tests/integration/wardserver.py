@@ -30,7 +30,7 @@ def make_cert(directory):
 
 
 class WardServer:
-    def __init__(self, ward_exe, extra_config="", storage="sqlite"):
+    def __init__(self, ward_exe, extra_config="", storage="sqlite", listener_extra=""):
         self.dir = tempfile.mkdtemp(prefix="ward-srv-")
         self.port = free_port()
         self.cert, self.key = make_cert(self.dir)
@@ -38,8 +38,8 @@ class WardServer:
         self.config = os.path.join(self.dir, "ward.conf")
         with open(self.config, "w") as f:
             f.write("[listener]\naddress = 127.0.0.1:%d\ntls_cert_file = %s\n"
-                    "tls_key_file = %s\n[storage]\ntype = %s\npath = %s\n%s"
-                    % (self.port, self.cert, self.key, storage,
+                    "tls_key_file = %s\n%s[storage]\ntype = %s\npath = %s\n%s"
+                    % (self.port, self.cert, self.key, listener_extra, storage,
                        os.path.join(self.dir, "ward.db"), extra_config))
         self.log = open(os.path.join(self.dir, "server.log"), "w+")
         self.proc = subprocess.Popen([ward_exe, "server", "-config=" + self.config],

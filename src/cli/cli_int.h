@@ -174,6 +174,9 @@ WARD_MUST_CHECK ward_err ward_cli_get_share(struct ward_cli_cmd *cmd, struct war
 /* The commands. */
 int ward_cli_status(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv);
+
+/* kv.c: `ward kv <subcommand>` (KV v2 secrets). */
+int ward_cli_kv(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_init(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_unseal(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_seal(struct ward_cli_ctx *ctx, int argc, char **argv);

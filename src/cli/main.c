@@ -32,7 +32,9 @@ static const char g_usage[] =
     "Commands:\n"
     "  server      Run the Ward server\n"
     "  status      Print the seal status (exit 2 when sealed)\n"
-    "  operator    Operator commands: init, unseal, seal, rekey, rotate, key-status\n\n"
+    "  operator    Operator commands: init, unseal, seal, rekey, rotate, key-status\n"
+    "  kv          KV v2 secrets: get, put, patch, delete, undelete, destroy,\n"
+    "              metadata, list, config, generate\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -95,6 +97,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "operator") == 0) {
         return ward_cli_operator(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "kv") == 0) {
+        return ward_cli_kv(&ctx, argc - 1, argv + 1);
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

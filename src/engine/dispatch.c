@@ -23,6 +23,10 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
     if ((e = ward_calloc(1, sizeof(*e))) == NULL) {
         return WARD_E_NOMEM;
     }
+    if (ward_kv_new(&e->kv, b, "secret") != WARD_OK) {
+        ward_free(e);
+        return WARD_E_NOMEM;
+    }
     json_init_allocator();
     e->barrier = b;
     e->cfg = *cfg;
@@ -33,6 +37,9 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
 
 void ward_engine_free(struct ward_engine *e)
 {
+    if (e != NULL) {
+        ward_kv_free(e->kv);
+    }
     ward_free(e);
 }
 
@@ -86,15 +93,18 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
         op_fail(c, WARD_E_NOT_FOUND, "no handler for this path");
         return OP_COUNT;
     }
-    if ((err = op_route(&op, c->req->method, path + 4)) != WARD_OK) {
+    if ((err = op_route(&op, c->rest_buf, sizeof(c->rest_buf), c->req->method, path + 4)) !=
+        WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_UNSUPPORTED ? "method not allowed on this path"
+                : err == WARD_E_BAD_PATH  ? NULL
                                           : "no handler for this path");
         if (err == WARD_E_UNSUPPORTED) {
             c->resp->status = 405;
         }
         return OP_COUNT;
     }
+    c->rest = c->rest_buf;
     c->resp->op = g_ops[op].name;
     if ((err = check_access(c, &g_ops[op])) != WARD_OK) {
         op_fail(c, err,

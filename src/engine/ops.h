@@ -29,6 +29,8 @@ enum op_id {
     OP_COUNT
 };
 
+#define OP_MAX_REST 512 /* bytes of a prefix row's remainder */
+
 /* What a handler works with: the request, its decoded body, the response. */
 struct op_ctx {
     struct ward_engine *eng;
@@ -37,6 +39,8 @@ struct op_ctx {
     json_t *body; /* decoded JSON object (empty object if no body) */
     json_t *data; /* handler's result object; NULL = 204 No Content */
     const char *query;
+    const char *rest; /* prefix rows (path ending in "*"): the decoded, checked rest */
+    char rest_buf[OP_MAX_REST + 1];
 };
 
 typedef void (*op_handler_fn)(struct op_ctx *c);
@@ -61,10 +65,23 @@ extern const struct op_row g_ops[OP_COUNT];
 #undef WARD_OP
 
 /*
- * op_route finds the row for method and path (path without "/v1/").
- * WARD_E_NOT_FOUND: no such path; WARD_E_UNSUPPORTED: path known, method not.
+ * op_route finds the row for method and path (path without "/v1/"). A row
+ * whose path ends in '*' matches its prefix followed by the rest of the path
+ * (or the prefix without its last '/': rest ""); out_rest receives that rest
+ * percent-decoded, which must pass op_path_check ("" for exact rows).
+ * WARD_E_NOT_FOUND: no such path; WARD_E_UNSUPPORTED: path known, method not;
+ * WARD_E_BAD_PATH: a prefix row matched a malformed rest.
  */
-WARD_MUST_CHECK ward_err op_route(enum op_id *out, const char *method, const char *path);
+WARD_MUST_CHECK ward_err op_route(enum op_id *out, char *out_rest, size_t out_rest_cap,
+                                  const char *method, const char *path);
+
+/*
+ * op_path_check accepts a '/'-separated path of at most OP_MAX_REST bytes of
+ * valid UTF-8 without control bytes, whose segments are non-empty and neither
+ * "." nor ".."; one trailing '/' (a folder, for list) and "" are allowed.
+ * WARD_OK or WARD_E_BAD_PATH.
+ */
+WARD_MUST_CHECK ward_err op_path_check(const char *path);
 
 /* op_fail ends c with an error response (message NULL = the code's text). */
 void op_fail(struct op_ctx *c, ward_err err, const char *message);

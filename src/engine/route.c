@@ -4,6 +4,9 @@
  * Paths match a row exactly, segment by segment; nothing is normalised: a
  * path with "..", "." or empty segments, or a percent-encoded byte, matches
  * no row (404), so no two spellings reach one op with different checks.
+ * A row ending in a star (secret/data/ + star) matches its prefix plus any rest;
+ * the rest is checked here (op_path_check) before any handler sees it, so
+ * the same refusals hold for every prefix row.
  */
 #include <string.h>
 
@@ -33,17 +36,149 @@ static bool method_in(const char *list, const char *method)
     return false;
 }
 
-ward_err op_route(enum op_id *out, const char *method, const char *path)
+/* utf8_len returns the length of the UTF-8 sequence at p, or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n;
+    unsigned int cp;
+
+    if (p[0] < 0x80) {
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        n = 2;
+        cp = p[0] & 0x1fu;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        n = 3;
+        cp = p[0] & 0x0fu;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        n = 4;
+        cp = p[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    /* overlong forms, surrogates and code points past U+10FFFF */
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return n;
+}
+
+/* segment_ok refuses "", "." and "..". */
+static bool segment_ok(const char *seg, size_t len)
+{
+    return len != 0 && !(len == 1 && seg[0] == '.') &&
+           !(len == 2 && seg[0] == '.' && seg[1] == '.');
+}
+
+ward_err op_path_check(const char *path)
+{
+    const unsigned char *p = (const unsigned char *)path;
+    size_t len = strnlen(path, OP_MAX_REST + 1);
+    size_t seg = 0;
+
+    if (len > OP_MAX_REST) {
+        return WARD_E_BAD_PATH;
+    }
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len(p + i);
+
+        if (n == 0 || p[i] < 0x20 || p[i] == 0x7f) {
+            return WARD_E_BAD_PATH;
+        }
+        if (p[i] == '/') {
+            if (!segment_ok(path + seg, i - seg)) {
+                return WARD_E_BAD_PATH;
+            }
+            seg = i + 1;
+        }
+        i += n;
+    }
+    if (seg < len && !segment_ok(path + seg, len - seg)) {
+        return WARD_E_BAD_PATH;
+    }
+    return WARD_OK;
+}
+
+/* row_match matches path against a row's path, setting *rest for prefix rows. */
+static bool row_match(const char *row_path, const char *path, const char **rest)
+{
+    size_t n = strlen(row_path);
+
+    *rest = NULL;
+    if (n > 1 && row_path[n - 1] == '*') {
+        /* "secret/metadata" (as clients send a list of the root) is the prefix with rest "" */
+        if (strncmp(row_path, path, n - 2) == 0 && path[n - 2] == '\0') {
+            *rest = path + n - 2;
+            return true;
+        }
+        if (strncmp(row_path, path, n - 1) != 0) {
+            return false;
+        }
+        *rest = path + n - 1;
+        return true;
+    }
+    return strcmp(row_path, path) == 0;
+}
+
+static int hexval(char c);
+
+/*
+ * decode_rest percent-decodes a prefix row's rest into out (as Vault, which
+ * sees decoded paths), refusing a malformed escape, %00 and anything longer
+ * than OP_MAX_REST, then checks the decoded path.
+ */
+static ward_err decode_rest(char *out, size_t out_cap, const char *in)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; in[i] != '\0'; i++) {
+        char ch = in[i];
+
+        if (ch == '%') {
+            if (hexval(in[i + 1]) < 0 || hexval(in[i + 2]) < 0) {
+                return WARD_E_BAD_PATH;
+            }
+            ch = (char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
+            i += 2;
+            if (ch == '\0') {
+                return WARD_E_BAD_PATH;
+            }
+        }
+        if (o + 1 >= out_cap || o >= OP_MAX_REST) {
+            return WARD_E_BAD_PATH;
+        }
+        out[o++] = ch;
+    }
+    out[o] = '\0';
+    return op_path_check(out);
+}
+
+ward_err op_route(enum op_id *out, char *out_rest, size_t out_rest_cap, const char *method,
+                  const char *path)
 {
     bool path_known = false;
+    const char *rest = NULL;
 
     *out = OP_COUNT;
+    out_rest[0] = '\0';
     for (int i = 0; i < OP_COUNT; i++) {
-        if (strcmp(g_ops[i].path, path) != 0) {
+        if (!row_match(g_ops[i].path, path, &rest)) {
             continue;
         }
         path_known = true;
         if (method_in(g_ops[i].methods, method)) {
+            if (rest != NULL && decode_rest(out_rest, out_rest_cap, rest) != WARD_OK) {
+                out_rest[0] = '\0';
+                return WARD_E_BAD_PATH;
+            }
             *out = (enum op_id)i;
             return WARD_OK;
         }

@@ -104,6 +104,10 @@ static ward_err op_begin(struct kv_op *o, struct ward_kv *kv, const char *path)
     err = ward_barrier_get(kv->b, &buf, o->mpath);
     if (err == WARD_OK) {
         err = kv_meta_decode(&o->meta, buf.data, buf.len);
+        /* SECURITY: the entry must name the path its id was derived from */
+        if (err == WARD_OK && strcmp(o->meta.path, path) != 0) {
+            err = WARD_E_INTEGRITY;
+        }
         o->exists = err == WARD_OK;
     } else if (err == WARD_E_NOT_FOUND) {
         (void)snprintf(o->meta.path, sizeof(o->meta.path), "%s", path);
@@ -180,10 +184,21 @@ ward_err ward_kv_config_set(struct ward_kv *kv, const struct ward_kv_config *in)
     return err;
 }
 
+/* drop_value adds the removal of a version's value entry to the txn. */
+static ward_err drop_value(struct kv_op *o, uint64_t version)
+{
+    char vpath[KV_SPATH];
+    ward_err err;
+
+    if ((err = kv_path_value(&o->names, vpath, sizeof(vpath), o->meta.path, version)) != WARD_OK) {
+        return err;
+    }
+    return kv_txn_add(&o->txn, NULL, WARD_STORE_DELETE, vpath);
+}
+
 /* evict adds the removal of the oldest versions beyond max to the txn. */
 static ward_err evict(struct kv_op *o, uint32_t max)
 {
-    char vpath[KV_SPATH];
     size_t drop;
     ward_err err;
 
@@ -192,9 +207,7 @@ static ward_err evict(struct kv_op *o, uint32_t max)
     }
     drop = o->meta.num_versions - max;
     for (size_t i = 0; i < drop; i++) {
-        if ((err = kv_path_value(&o->names, vpath, sizeof(vpath), o->meta.path,
-                                 o->meta.versions[i].version)) != WARD_OK ||
-            (err = kv_txn_add(&o->txn, NULL, WARD_STORE_DELETE, vpath)) != WARD_OK) {
+        if ((err = drop_value(o, o->meta.versions[i].version)) != WARD_OK) {
             return err;
         }
     }
@@ -266,6 +279,25 @@ static ward_err append_version(struct kv_op *o, const struct ward_kv_config *cfg
     return ward_buf_append(val, w->data, w->data_len);
 }
 
+/*
+ * finish_write evicts past max_versions, writes the metadata, names a new
+ * secret in its folders and commits it all in one transaction.
+ */
+static ward_err finish_write(struct kv_op *o, const struct ward_kv_config *cfg)
+{
+    ward_err err;
+
+    if ((err = evict(o, effective_max(&o->meta, cfg))) != WARD_OK ||
+        (err = put_meta(o)) != WARD_OK) {
+        return err;
+    }
+    if (!o->exists &&
+        (err = kv_dir_update(&o->txn, o->kv->b, &o->names, o->meta.path, true)) != WARD_OK) {
+        return err;
+    }
+    return kv_txn_commit(o->kv->b, &o->txn);
+}
+
 ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, const char *path,
                      const struct ward_kv_write *w)
 {
@@ -279,15 +311,10 @@ ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, const char
     }
     if ((err = op_begin(&o, kv, path)) != WARD_OK || (err = config_load(kv, &cfg)) != WARD_OK ||
         (err = cas_check(&o, &cfg, w)) != WARD_OK ||
-        (err = append_version(&o, &cfg, w, out)) != WARD_OK ||
-        (err = evict(&o, effective_max(&o.meta, &cfg))) != WARD_OK ||
-        (err = put_meta(&o)) != WARD_OK) {
+        (err = append_version(&o, &cfg, w, out)) != WARD_OK) {
         goto out;
     }
-    if (!o.exists && (err = kv_dir_update(&o.txn, kv->b, &o.names, path, true)) != WARD_OK) {
-        goto out;
-    }
-    err = kv_txn_commit(kv->b, &o.txn);
+    err = finish_write(&o, &cfg);
 out:
     op_end(&o);
     return err;
@@ -370,9 +397,6 @@ out:
 static ward_err act(struct kv_op *o, struct ward_kv_version *v, enum ward_kv_action action,
                     int64_t now_ms)
 {
-    char vpath[KV_SPATH];
-    ward_err err;
-
     if (v->destroyed) {
         return WARD_OK; /* as Vault: nothing brings a destroyed version back */
     }
@@ -387,11 +411,7 @@ static ward_err act(struct kv_op *o, struct ward_kv_version *v, enum ward_kv_act
         return WARD_OK;
     case WARD_KV_DESTROY:
         v->destroyed = true;
-        if ((err = kv_path_value(&o->names, vpath, sizeof(vpath), o->meta.path, v->version)) !=
-            WARD_OK) {
-            return err;
-        }
-        return kv_txn_add(&o->txn, NULL, WARD_STORE_DELETE, vpath);
+        return drop_value(o, v->version);
     }
     return WARD_E_INVALID;
 }
@@ -494,14 +514,7 @@ ward_err ward_kv_meta_set(struct ward_kv *kv, const char *path, const struct war
     }
     o.meta.updated_ms = now_ms;
     /* a lower max_versions takes effect now, as Vault's does on the next write */
-    if ((err = evict(&o, effective_max(&o.meta, &cfg))) != WARD_OK ||
-        (err = put_meta(&o)) != WARD_OK) {
-        goto out;
-    }
-    if (!o.exists && (err = kv_dir_update(&o.txn, kv->b, &o.names, path, true)) != WARD_OK) {
-        goto out;
-    }
-    err = kv_txn_commit(kv->b, &o.txn);
+    err = finish_write(&o, &cfg);
 out:
     op_end(&o);
     return err;
@@ -509,7 +522,6 @@ out:
 
 ward_err ward_kv_meta_delete(struct ward_kv *kv, const char *path)
 {
-    char vpath[KV_SPATH];
     struct kv_op o;
     ward_err err;
 
@@ -517,9 +529,7 @@ ward_err ward_kv_meta_delete(struct ward_kv *kv, const char *path)
         goto out;
     }
     for (size_t i = 0; i < o.meta.num_versions; i++) {
-        if ((err = kv_path_value(&o.names, vpath, sizeof(vpath), path,
-                                 o.meta.versions[i].version)) != WARD_OK ||
-            (err = kv_txn_add(&o.txn, NULL, WARD_STORE_DELETE, vpath)) != WARD_OK) {
+        if ((err = drop_value(&o, o.meta.versions[i].version)) != WARD_OK) {
             goto out;
         }
     }

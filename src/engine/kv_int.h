@@ -12,8 +12,8 @@ void kv_reply(struct op_ctx *c, json_t *data);
 /* kv_time_json is a time as Vault prints it (RFC 3339, UTC, ns), "" for 0. */
 json_t *kv_time_json(int64_t ms);
 
-/* kv_version_json is a version's metadata as Vault returns it. */
-json_t *kv_version_json(const struct ward_kv_version *v);
+/* kv_version_json is a version's metadata as Vault returns it (custom: JSON text or empty). */
+json_t *kv_version_json(const struct ward_kv_version *v, const struct ward_buf *custom);
 
 /* kv_duration_json is a duration as Go prints it ("0s", "1h2m3s"). */
 json_t *kv_duration_json(int64_t s);

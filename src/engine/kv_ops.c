@@ -42,11 +42,15 @@ json_t *kv_time_json(int64_t ms)
     return json_string(full);
 }
 
-json_t *kv_version_json(const struct ward_kv_version *v)
+json_t *kv_version_json(const struct ward_kv_version *v, const struct ward_buf *custom)
 {
-    return json_pack("{s:o, s:n, s:o, s:b, s:I}", "created_time", kv_time_json(v->created_ms),
-                     "custom_metadata", "deletion_time", kv_time_json(v->deletion_ms), "destroyed",
-                     v->destroyed, "version", (json_int_t)v->version);
+    json_t *cm =
+        custom->len > 0 ? json_loadb((const char *)custom->data, custom->len, 0, NULL) : NULL;
+
+    return json_pack("{s:o, s:o, s:o, s:b, s:I}", "created_time", kv_time_json(v->created_ms),
+                     "custom_metadata", cm != NULL ? cm : json_null(), "deletion_time",
+                     kv_time_json(v->deletion_ms), "destroyed", v->destroyed, "version",
+                     (json_int_t)v->version);
 }
 
 json_t *kv_duration_json(int64_t s)
@@ -139,10 +143,12 @@ void kv_put_data(struct op_ctx *c, const json_t *data, enum ward_kv_type type, j
     struct ward_kv_write w = { .type = type };
     struct ward_kv_version v;
     struct ward_buf text;
+    struct ward_buf custom;
     json_t *meta;
     ward_err err;
 
     ward_buf_init(&text, WARD_KV_MAX_VALUE);
+    ward_buf_init(&custom, WARD_KV_MAX_CUSTOM);
     if ((err = get_cas(c->body, &w.has_cas, &w.cas)) != WARD_OK) {
         op_fail(c, err, "options.cas must be a non-negative integer");
         goto out;
@@ -153,17 +159,18 @@ void kv_put_data(struct op_ctx *c, const json_t *data, enum ward_kv_type type, j
     }
     w.data = text.data;
     w.data_len = text.len - 1; /* without json_dump_to's newline */
-    if ((err = ward_kv_put(c->eng->kv, &v, c->rest, &w)) != WARD_OK) {
+    if ((err = ward_kv_put(c->eng->kv, &v, &custom, c->rest, &w)) != WARD_OK) {
         op_fail(c, err, NULL);
         goto out;
     }
-    meta = kv_version_json(&v);
+    meta = kv_version_json(&v, &custom);
     if (reply_data != NULL) {
         kv_reply(c, json_pack("{s:O, s:o}", "data", reply_data, "metadata", meta));
     } else {
         kv_reply(c, meta);
     }
 out:
+    ward_buf_cleanup(&custom);
     ward_buf_cleanup(&text);
 }
 
@@ -197,14 +204,14 @@ static ward_err version_query(struct op_ctx *c, uint64_t *out)
 
 /* read_latest loads a version's data as a JSON object into *out. */
 static ward_err read_version(struct op_ctx *c, json_t **out, struct ward_kv_version *v,
-                             uint64_t version)
+                             struct ward_buf *custom, uint64_t version)
 {
     struct ward_buf text;
     ward_err err;
 
     *out = NULL;
     ward_buf_init(&text, WARD_KV_MAX_VALUE);
-    if ((err = ward_kv_get(c->eng->kv, &text, v, c->rest, version)) == WARD_OK) {
+    if ((err = ward_kv_get(c->eng->kv, &text, v, custom, c->rest, version)) == WARD_OK) {
         *out = json_loadb((const char *)text.data, text.len, 0, NULL);
         err = *out != NULL && json_is_object(*out) ? WARD_OK : WARD_E_BAD_ENCODING;
     }
@@ -215,6 +222,7 @@ static ward_err read_version(struct op_ctx *c, json_t **out, struct ward_kv_vers
 void op_kv_read(struct op_ctx *c)
 {
     struct ward_kv_version v;
+    struct ward_buf custom;
     uint64_t version;
     json_t *data = NULL;
     ward_err err;
@@ -223,22 +231,23 @@ void op_kv_read(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "version must be a non-negative integer");
         return;
     }
-    err = read_version(c, &data, &v, version);
+    ward_buf_init(&custom, WARD_KV_MAX_CUSTOM);
+    err = read_version(c, &data, &v, &custom, version);
     if (err == WARD_E_VERSION_DELETED || err == WARD_E_VERSION_DESTROYED) {
         /* Vault answers 404 with the version's metadata and null data */
-        kv_reply(c, json_pack("{s:n, s:o}", "data", "metadata", kv_version_json(&v)));
+        kv_reply(c, json_pack("{s:n, s:o}", "data", "metadata", kv_version_json(&v, &custom)));
         if (c->data != NULL) {
             (void)json_object_set_new(c->data, "codes", json_pack("[s]", ward_err_name(err)));
             c->resp->status = 404;
         }
-        return;
-    }
-    if (err != WARD_OK) {
+    } else if (err != WARD_OK) {
         json_decref(data);
         op_fail(c, err, NULL);
-        return;
+    } else {
+        kv_reply(c,
+                 json_pack("{s:o, s:o}", "data", data, "metadata", kv_version_json(&v, &custom)));
     }
-    kv_reply(c, json_pack("{s:o, s:o}", "data", data, "metadata", kv_version_json(&v)));
+    ward_buf_cleanup(&custom);
 }
 
 /* merge applies a JSON merge patch (RFC 7386) one level deep onto target. */
@@ -270,7 +279,8 @@ void op_kv_patch(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "data must be a JSON object");
         return;
     }
-    if ((err = read_version(c, &data, &v, 0)) != WARD_OK || (err = merge(data, patch)) != WARD_OK) {
+    if ((err = read_version(c, &data, &v, NULL, 0)) != WARD_OK ||
+        (err = merge(data, patch)) != WARD_OK) {
         op_fail(c, err, NULL);
         goto out;
     }

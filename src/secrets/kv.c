@@ -279,6 +279,12 @@ static ward_err append_version(struct kv_op *o, const struct ward_kv_config *cfg
     return ward_buf_append(val, w->data, w->data_len);
 }
 
+/* copy_custom appends m's custom_metadata to out (NULL: not wanted). */
+static ward_err copy_custom(struct ward_buf *out, const struct ward_kv_meta *m)
+{
+    return out != NULL ? ward_buf_append(out, m->custom.data, m->custom.len) : WARD_OK;
+}
+
 /*
  * finish_write evicts past max_versions, writes the metadata, names a new
  * secret in its folders and commits it all in one transaction.
@@ -298,8 +304,8 @@ static ward_err finish_write(struct kv_op *o, const struct ward_kv_config *cfg)
     return kv_txn_commit(o->kv->b, &o->txn);
 }
 
-ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, const char *path,
-                     const struct ward_kv_write *w)
+ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, struct ward_buf *out_custom,
+                     const char *path, const struct ward_kv_write *w)
 {
     struct ward_kv_config cfg;
     struct kv_op o;
@@ -311,7 +317,8 @@ ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, const char
     }
     if ((err = op_begin(&o, kv, path)) != WARD_OK || (err = config_load(kv, &cfg)) != WARD_OK ||
         (err = cas_check(&o, &cfg, w)) != WARD_OK ||
-        (err = append_version(&o, &cfg, w, out)) != WARD_OK) {
+        (err = append_version(&o, &cfg, w, out)) != WARD_OK ||
+        (err = copy_custom(out_custom, &o.meta)) != WARD_OK) {
         goto out;
     }
     err = finish_write(&o, &cfg);
@@ -365,7 +372,7 @@ out:
 }
 
 ward_err ward_kv_get(struct ward_kv *kv, struct ward_buf *out, struct ward_kv_version *out_ver,
-                     const char *path, uint64_t version)
+                     struct ward_buf *out_custom, const char *path, uint64_t version)
 {
     const struct ward_kv_version *v;
     struct kv_op o;
@@ -381,6 +388,9 @@ ward_err ward_kv_get(struct ward_kv *kv, struct ward_buf *out, struct ward_kv_ve
         goto out;
     }
     *out_ver = *v;
+    if ((err = copy_custom(out_custom, &o.meta)) != WARD_OK) {
+        goto out;
+    }
     if (v->destroyed) {
         err = WARD_E_VERSION_DESTROYED;
     } else if (v->deletion_ms != 0 && v->deletion_ms <= ward_time_now_ms()) {
@@ -437,7 +447,7 @@ ward_err ward_kv_versions(struct ward_kv *kv, const char *path, enum ward_kv_act
             goto out;
         }
     }
-    o.meta.updated_ms = now_ms;
+    /* as Vault, updated_time moves with data writes only */
     if ((err = put_meta(&o)) != WARD_OK) {
         goto out;
     }
@@ -511,8 +521,8 @@ ward_err ward_kv_meta_set(struct ward_kv *kv, const char *path, const struct war
     }
     if (o.meta.created_ms == 0) {
         o.meta.created_ms = now_ms;
+        o.meta.updated_ms = now_ms;
     }
-    o.meta.updated_ms = now_ms;
     /* a lower max_versions takes effect now, as Vault's does on the next write */
     err = finish_write(&o, &cfg);
 out:

@@ -111,23 +111,28 @@ WARD_MUST_CHECK ward_err ward_kv_new(struct ward_kv **out, struct ward_barrier *
 void ward_kv_free(struct ward_kv *kv);
 
 /*
- * ward_kv_put writes a new version of path and fills *out with it. The
- * oldest versions beyond max_versions are removed in the same txn.
- * WARD_E_CAS_REQUIRED, WARD_E_CAS_MISMATCH, WARD_E_TOO_LARGE, WARD_E_BAD_PATH,
- * barrier codes. Nothing is written on failure.
+ * ward_kv_put writes a new version of path and fills *out with it; if
+ * out_custom is not NULL, the secret's custom_metadata (JSON text, empty if
+ * none) is appended to it. The oldest versions beyond max_versions are
+ * removed in the same txn. WARD_E_CAS_REQUIRED, WARD_E_CAS_MISMATCH,
+ * WARD_E_TOO_LARGE, WARD_E_BAD_PATH, barrier codes. Nothing is written on
+ * failure.
  */
 WARD_MUST_CHECK ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out,
-                                     const char *path, const struct ward_kv_write *w);
+                                     struct ward_buf *out_custom, const char *path,
+                                     const struct ward_kv_write *w);
 
 /*
- * ward_kv_get appends the data of version (0 = the latest) to out and fills
- * *out_ver. A deleted or destroyed version fills *out_ver and returns
- * WARD_E_VERSION_DELETED / WARD_E_VERSION_DESTROYED with out untouched.
- * WARD_E_NOT_FOUND if the secret or version does not exist.
+ * ward_kv_get appends the data of version (0 = the latest) to out, fills
+ * *out_ver and, if out_custom is not NULL, appends the secret's
+ * custom_metadata to it (as ward_kv_put). A deleted or destroyed version
+ * fills *out_ver and returns WARD_E_VERSION_DELETED /
+ * WARD_E_VERSION_DESTROYED with out untouched. WARD_E_NOT_FOUND if the
+ * secret or version does not exist.
  */
 WARD_MUST_CHECK ward_err ward_kv_get(struct ward_kv *kv, struct ward_buf *out,
-                                     struct ward_kv_version *out_ver, const char *path,
-                                     uint64_t version);
+                                     struct ward_kv_version *out_ver, struct ward_buf *out_custom,
+                                     const char *path, uint64_t version);
 
 enum ward_kv_action {
     WARD_KV_DELETE,   /* soft: sets deletion time */

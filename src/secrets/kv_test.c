@@ -61,7 +61,7 @@ static ward_err put(struct fixture *f, const char *path, const char *json, bool 
                                .cas = cas };
     struct ward_kv_version v;
 
-    return ward_kv_put(f->kv, &v, path, &w);
+    return ward_kv_put(f->kv, &v, NULL, path, &w);
 }
 
 /* count_store counts raw store entries whose path starts with prefix. */
@@ -82,7 +82,7 @@ static void expect_data(struct fixture *f, const char *path, uint64_t version, c
     struct ward_kv_version v;
 
     ward_buf_init(&out, WARD_KV_MAX_VALUE);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, path, version), WARD_OK);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, path, version), WARD_OK);
     assert_int_equal(out.len, strlen(json));
     assert_memory_equal(out.data, json, out.len);
     ward_buf_cleanup(&out);
@@ -131,17 +131,17 @@ static void test_eviction_and_destroy(void **state)
     assert_int_equal(ward_kv_meta_set(f->kv, "k", &u), WARD_OK);
     assert_int_equal(count_store(f, "kv/secret/v/"), 3);
     ward_buf_init(&out, 1024);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, "k", 2), WARD_E_NOT_FOUND);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, "k", 2), WARD_E_NOT_FOUND);
     assert_int_equal(ward_kv_versions(f->kv, "k", WARD_KV_DESTROY, (uint64_t[]){ 4 }, 1), WARD_OK);
     assert_int_equal(count_store(f, "kv/secret/v/"), 2);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, "k", 4), WARD_E_VERSION_DESTROYED);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, "k", 4), WARD_E_VERSION_DESTROYED);
     assert_true(v.destroyed);
     assert_int_equal(ward_kv_versions(f->kv, "k", WARD_KV_UNDELETE, (uint64_t[]){ 4 }, 1), WARD_OK);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, "k", 4), WARD_E_VERSION_DESTROYED);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, "k", 4), WARD_E_VERSION_DESTROYED);
     assert_int_equal(ward_kv_versions(f->kv, "k", WARD_KV_DELETE, NULL, 0), WARD_OK);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, "k", 0), WARD_E_VERSION_DELETED);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, "k", 0), WARD_E_VERSION_DELETED);
     assert_int_equal(ward_kv_versions(f->kv, "k", WARD_KV_UNDELETE, (uint64_t[]){ 5 }, 1), WARD_OK);
-    assert_int_equal(ward_kv_get(f->kv, &out, &v, "k", 0), WARD_OK);
+    assert_int_equal(ward_kv_get(f->kv, &out, &v, NULL, "k", 0), WARD_OK);
     assert_int_equal(ward_kv_versions(f->kv, "nope", WARD_KV_DELETE, &two, 1), WARD_E_NOT_FOUND);
     ward_buf_cleanup(&out);
 }
@@ -204,7 +204,7 @@ static void test_too_large_and_bad_path(void **state)
     uint8_t *big = ward_calloc(1, w.data_len);
 
     w.data = big;
-    assert_int_equal(ward_kv_put(f->kv, &v, "big", &w), WARD_E_TOO_LARGE);
+    assert_int_equal(ward_kv_put(f->kv, &v, NULL, "big", &w), WARD_E_TOO_LARGE);
     assert_int_equal(put(f, "", "{}", false, 0), WARD_E_BAD_PATH);
     assert_int_equal(put(f, "dir/", "{}", false, 0), WARD_E_BAD_PATH);
     assert_int_equal(count_store(f, "kv/secret/m/"), 0);

@@ -106,6 +106,16 @@ def hvac_calls(srv, c):
     check(sorted(kv.read_secret_metadata(path="team-zebra/db")["data"]["versions"]) == ["3", "4"],
           "write evicts the oldest")
 
+    r = requests.post(srv.addr + "/v1/secret/metadata/team-zebra/api", verify=srv.cert,
+                      headers={"X-Vault-Token": c.token}, timeout=10,
+                      json={"custom_metadata": {"owner": "ops"}})
+    check(r.status_code == 204, r.text)
+    m = kv.read_secret_metadata(path="team-zebra/api")["data"]
+    check(m["custom_metadata"] == {"owner": "ops"} and m["updated_time"] == m["created_time"],
+          "custom_metadata set; updated_time moves with data writes only: %r" % m)
+    r = kv.read_secret(path="team-zebra/api")["data"]["metadata"]
+    check(r["custom_metadata"] == {"owner": "ops"}, "custom_metadata in a read: %r" % r)
+
     kv.configure(max_versions=5, cas_required=False, delete_version_after="1h")
     cfg = kv.read_configuration()["data"]
     check(cfg == {"max_versions": 5, "cas_required": False, "delete_version_after": "1h0m0s"},

@@ -14,33 +14,12 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "engine/dispatch.h"
-
-static struct ward_engine *g_engine;
-
-static void setup(void)
-{
-    static struct ward_store *st;
-    static struct ward_barrier *b;
-    struct ward_engine_config cfg = { .version = "fuzz",
-                                      .storage_type = "memory",
-                                      .cluster_name = "fuzz" };
-    struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR, .shares = 1, .threshold = 1 };
-    struct ward_init_result r;
-    struct ward_seal_status s;
-
-    ward_log_set_level(WARD_LOG_ERROR);
-    if (ward_store_open(&st, "memory:") != WARD_OK || ward_barrier_open(&b, st) != WARD_OK ||
-        ward_barrier_init(b, &r, &p) != WARD_OK ||
-        ward_barrier_unseal(b, &s, r.shares[0]->data, r.shares[0]->len) != WARD_OK ||
-        ward_engine_new(&g_engine, b, &cfg) != WARD_OK) {
-        abort();
-    }
-    ward_init_result_cleanup(&r);
-}
+#include "engine_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    struct ward_engine *engine;
+    const char *token;
     char head[512];
     char method[16];
     const uint8_t *nl = memchr(data, '\n', size);
@@ -50,9 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *sp;
     char *q;
 
-    if (g_engine == NULL) {
-        setup();
-    }
+    engine = fuzz_engine_fixture(&token);
+    (void)token; /* unauthenticated requests: the token-less view of every op */
     if (head_len >= sizeof(head) || memchr(data, '\0', head_len) != NULL) {
         return 0;
     }
@@ -72,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.body = nl != NULL ? nl + 1 : NULL;
     req.body_len = nl != NULL ? size - head_len - 1 : 0;
     ward_engine_resp_init(&resp);
-    ward_engine_handle(g_engine, &resp, &req);
+    ward_engine_handle(engine, &resp, &req);
     if (resp.status < 200 || resp.status > 599 ||
         (resp.err != WARD_OK &&
          (resp.body.len == 0 || memmem(resp.body.data, resp.body.len, "\"codes\"", 7) == NULL))) {

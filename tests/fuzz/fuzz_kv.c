@@ -16,35 +16,12 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "engine/dispatch.h"
-
-static struct ward_engine *g_engine;
-static char g_token[128];
-
-static void setup(void)
-{
-    static struct ward_store *st;
-    static struct ward_barrier *b;
-    struct ward_engine_config cfg = { .version = "fuzz",
-                                      .storage_type = "memory",
-                                      .cluster_name = "fuzz" };
-    struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR, .shares = 1, .threshold = 1 };
-    struct ward_init_result r;
-    struct ward_seal_status s;
-
-    ward_log_set_level(WARD_LOG_ERROR);
-    if (ward_store_open(&st, "memory:") != WARD_OK || ward_barrier_open(&b, st) != WARD_OK ||
-        ward_barrier_init(b, &r, &p) != WARD_OK ||
-        ward_barrier_unseal(b, &s, r.shares[0]->data, r.shares[0]->len) != WARD_OK ||
-        ward_engine_new(&g_engine, b, &cfg) != WARD_OK) {
-        abort();
-    }
-    (void)snprintf(g_token, sizeof(g_token), "%s", (const char *)r.root_token->data);
-    ward_init_result_cleanup(&r);
-}
+#include "engine_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    struct ward_engine *engine;
+    const char *token;
     char head[2048];
     char method[16];
     const uint8_t *nl = memchr(data, '\n', size);
@@ -55,9 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *q;
     int n;
 
-    if (g_engine == NULL) {
-        setup();
-    }
+    engine = fuzz_engine_fixture(&token);
     if (head_len >= 1024 || memchr(data, '\0', head_len) != NULL) {
         return 0;
     }
@@ -76,11 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(sp + 1, "/v1/secret/", 11);
     req.method = method;
     req.path = sp + 1;
-    req.token = g_token;
+    req.token = token;
     req.body = nl != NULL ? nl + 1 : NULL;
     req.body_len = nl != NULL ? size - head_len - 1 : 0;
     ward_engine_resp_init(&resp);
-    ward_engine_handle(g_engine, &resp, &req);
+    ward_engine_handle(engine, &resp, &req);
     if (resp.status < 200 || resp.status > 599 || resp.status == 500 ||
         (resp.err != WARD_OK &&
          (resp.body.len == 0 || memmem(resp.body.data, resp.body.len, "\"codes\"", 7) == NULL))) {

@@ -105,10 +105,12 @@ struct ward_cli_cmd {
     struct ward_cli_common common;
     bool json; /* -format=json */
     struct ward_client *client;
+    struct ward_cli_flag common_flags[3]; /* used when parse.flags is NULL */
 };
 
 /*
- * ward_cli_cmd_begin parses flags, answers -h, refuses positional
+ * ward_cli_cmd_begin parses flags (only the common ones when
+ * cmd->parse.flags is NULL), answers -h, refuses positional
  * arguments, checks -format and opens the client. Returns
  * WARD_CLI_CONTINUE, or the exit code to return at once.
  */

@@ -56,14 +56,11 @@ static const char g_key_status_usage[] =
 int ward_cli_status(struct ward_cli_ctx *ctx, int argc, char **argv)
 {
     struct ward_cli_cmd cmd = { .ctx = ctx, .usage = g_status_usage };
-    struct ward_cli_flag flags[] = { WARD_CLI_COMMON_FLAGS(&cmd.common) };
     struct ward_cli_table t = { .num_rows = 0 };
     struct ward_client_seal_status s;
     ward_err err;
     int rc;
 
-    cmd.parse.flags = flags;
-    cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
     if ((rc = ward_cli_cmd_begin(&cmd, argc, argv)) != WARD_CLI_CONTINUE) {
         return rc;
     }
@@ -195,12 +192,9 @@ static int simple_call(struct ward_cli_ctx *ctx, int argc, char **argv, const ch
                        ward_err (*fn)(struct ward_client *), const char *done)
 {
     struct ward_cli_cmd cmd = { .ctx = ctx, .usage = usage };
-    struct ward_cli_flag flags[] = { WARD_CLI_COMMON_FLAGS(&cmd.common) };
     ward_err err;
     int rc;
 
-    cmd.parse.flags = flags;
-    cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
     if ((rc = ward_cli_cmd_begin(&cmd, argc, argv)) != WARD_CLI_CONTINUE) {
         return rc;
     }
@@ -228,14 +222,11 @@ int ward_cli_operator_rotate(struct ward_cli_ctx *ctx, int argc, char **argv)
 int ward_cli_operator_key_status(struct ward_cli_ctx *ctx, int argc, char **argv)
 {
     struct ward_cli_cmd cmd = { .ctx = ctx, .usage = g_key_status_usage };
-    struct ward_cli_flag flags[] = { WARD_CLI_COMMON_FLAGS(&cmd.common) };
     struct ward_cli_table t = { .num_rows = 0 };
     struct ward_client_key_status ks;
     ward_err err;
     int rc;
 
-    cmd.parse.flags = flags;
-    cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
     if ((rc = ward_cli_cmd_begin(&cmd, argc, argv)) != WARD_CLI_CONTINUE) {
         return rc;
     }

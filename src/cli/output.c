@@ -51,6 +51,13 @@ int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv)
     const char *format;
 
     cmd->client = NULL;
+    if (cmd->parse.flags == NULL) {
+        const struct ward_cli_flag common[] = { WARD_CLI_COMMON_FLAGS(&cmd->common) };
+
+        memcpy(cmd->common_flags, common, sizeof(cmd->common_flags));
+        cmd->parse.flags = cmd->common_flags;
+        cmd->parse.num_flags = sizeof(cmd->common_flags) / sizeof(cmd->common_flags[0]);
+    }
     if (ward_cli_parse_flags(&cmd->parse, argc, argv) != WARD_OK) {
         return ward_cli_usage_error(cmd, cmd->parse.error);
     }

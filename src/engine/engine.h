@@ -3,7 +3,7 @@
  * keeper exchange (DESIGN.md section 1).
  *
  * The front (src/front/) turns an HTTP request into a struct ward_engine_req,
- * hands it to a handler (the keeper's ward_engine_handle, or a test stub) and
+ * hands it to a handler (the keeper's ward_engine_handle, or a canned test handler) and
  * writes the struct ward_engine_resp back. The front includes only this
  * header and base/; it never reaches into keeper state.
  *

@@ -4,7 +4,7 @@
  * The front accepts TLS connections on N worker threads (one epoll loop each,
  * SO_REUSEPORT listeners), parses HTTP/1.1 requests and turns each one into a
  * struct ward_engine_req for the handler it was given (the keeper's engine, or
- * a test stub). It holds no key material and reaches the keeper only through
+ * a canned test handler). It holds no key material and reaches the keeper only through
  * src/engine/engine.h (DESIGN.md section 1).
  *
  * Invariants: limits are enforced before anything is buffered past them; every

@@ -1,6 +1,6 @@
 /*
  * kv.c - `ward kv get|put|patch|delete|undelete|destroy|metadata|list|config|
- * generate`: Vault's KV v2 commands over libward's ward_client_request.
+ * tune|generate`: Vault's KV v2 commands over libward's ward_client_request.
  *
  * PATH is MOUNT/SECRET as with Vault's `vault kv` ("secret/app/db"); it is
  * percent-encoded into the URL. put and patch take key=value pairs. The JSON
@@ -29,6 +29,7 @@ static const char g_kv_usage[] =
     "  metadata    get|put|delete a secret's metadata (-max-versions, -cas-required)\n"
     "  list        List the names under a folder\n"
     "  config      Read the mount's config, or set -max-versions / -cas-required\n"
+    "  tune        Read the mount's tuning (KV version, lease TTLs) as Vault clients do\n"
     "  generate    Write a generated value (-length, -charset, -min-upper, ...)\n\n"
     "Options:\n"
     "  -address=<url>  -ca-cert=<file>  -format=table|json (as every command)\n"
@@ -284,6 +285,24 @@ static const char *config_req(struct kv_req *r, const struct kv_flags *f, const 
     return strchr(mount, '/') == NULL ? NULL : "config takes the MOUNT";
 }
 
+/* tune_req: `kv tune MOUNT` reads sys/mounts/MOUNT/tune (Vault's KV version check). */
+static const char *tune_req(struct kv_req *r, const char *mount)
+{
+    size_t n;
+
+    r->method = "GET";
+    (void)snprintf(r->url, sizeof(r->url), "/v1/sys/mounts/");
+    if (mount[0] == '\0' || strchr(mount, '/') != NULL ||
+        !encode_path(r->url, sizeof(r->url), mount)) {
+        return "tune takes the MOUNT";
+    }
+    n = strlen(r->url);
+    if (snprintf(r->url + n, sizeof(r->url) - n, "/tune") >= (int)(sizeof(r->url) - n)) {
+        return "MOUNT is too long";
+    }
+    return NULL;
+}
+
 /* other_req: the subcommands on delete/, undelete/, destroy/, metadata/, config, generate/. */
 static const char *other_req(struct kv_req *r, const char *sub, const struct kv_flags *f,
                              const char *path)
@@ -335,6 +354,7 @@ static int kv_run(struct ward_cli_cmd *cmd, const char *sub, const struct kv_fla
     } else {
         why = cmd->parse.num_args != 1     ? "too many arguments"
               : strcmp(sub, "config") == 0 ? config_req(&r, f, args[0])
+              : strcmp(sub, "tune") == 0   ? tune_req(&r, args[0])
                                            : other_req(&r, sub, f, args[0]);
     }
     if (why != NULL) {
@@ -358,8 +378,8 @@ static int kv_run(struct ward_cli_cmd *cmd, const char *sub, const struct kv_fla
     return rc;
 }
 
-static const char *const g_subs[] = { "get",     "put",  "patch",  "delete",  "undelete",
-                                      "destroy", "list", "config", "generate" };
+static const char *const g_subs[] = { "get",     "put",  "patch",  "delete", "undelete",
+                                      "destroy", "list", "config", "tune",   "generate" };
 static const char *const g_meta_subs[] = { "metadata get", "metadata put", "metadata delete" };
 
 /* sub_name finds argv's subcommand ("metadata get" takes two words); NULL if none. */

@@ -2,10 +2,10 @@
 """test_hvac_kv.py - Vault's Python client (Debian's python3-hvac, unmodified)
 drives Ward's KV v2 engine at secret/ over HTTPS, then the bad inputs.
 
-Every hvac secrets.kv.v2 call, Ward's generate extension, names hidden in the
-SQLite file, destroyed and evicted versions gone from it, every `ward kv`
-command, and each refusal with its status, its stable code and nothing
-stored changed.
+Every hvac secrets.kv.v2 call, Ward's generate extension, the mount's tuning
+(sys/mounts/secret/tune), names hidden in the SQLite file, destroyed and
+evicted versions gone from it, every `ward kv` command, each refusal with its
+status, its stable code and nothing stored changed.
 usage: test_hvac_kv.py WARD
 """
 import http.client
@@ -121,6 +121,11 @@ def hvac_calls(srv, c):
     check(cfg == {"max_versions": 5, "cas_required": False, "delete_version_after": "1h0m0s"},
           str(cfg))
     kv.configure(max_versions=0, delete_version_after="0s")
+    # the mount's tuning, which Vault clients (MariaDB's plugin) read for the KV version
+    tune = c.sys.read_mount_configuration(path="secret")
+    check(tune["options"] == {"version": "2"} and tune["data"]["options"]["version"] == "2",
+          str(tune))
+    check(tune["default_lease_ttl"] == 2764800, str(tune))
 
     g = c.adapter.post("/v1/secret/generate/svc/token",
                        json={"length": 20, "charset": "printable", "min_symbol": 2,
@@ -267,6 +272,10 @@ def cli_calls(ward, srv, c):
     check(json.loads(run("config", "-format=json", "secret"))["data"]["max_versions"] == 7,
           "config")
     run("config", "-max-versions=0", "secret")
+    tune = json.loads(run("tune", "-format=json", "secret"))
+    check(tune["options"]["version"] == "2", str(tune))
+    check("version" in run("tune", "secret"), "tune table")
+    run("tune", "secret/x", rc=2)
     run("metadata", "delete", "secret/cli/app")
     run("metadata", "delete", "secret/cli/key")
     run("list", "secret/cli", rc=1)

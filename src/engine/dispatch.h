@@ -12,6 +12,7 @@
 #define WARD_ENGINE_DISPATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "barrier/barrier.h"
 #include "engine/engine.h"
@@ -21,6 +22,7 @@ struct ward_engine_config {
     const char *storage_type; /* "sqlite", "memory" */
     const char *cluster_name;
     bool dev;
+    size_t kv_max_value_bytes; /* a KV version's data; 0 = WARD_KV_DEFAULT_MAX_VALUE */
 };
 
 struct ward_engine;

@@ -138,23 +138,35 @@ static ward_err get_cas(const json_t *body, bool *has, uint64_t *cas)
     return WARD_OK;
 }
 
+/* max_value is the configured limit of a version's data, within the KV cap. */
+static size_t max_value(const struct op_ctx *c)
+{
+    size_t n = c->eng->cfg.kv_max_value_bytes;
+
+    return n == 0 ? WARD_KV_DEFAULT_MAX_VALUE : n < WARD_KV_MAX_VALUE ? n : WARD_KV_MAX_VALUE;
+}
+
 void kv_put_data(struct op_ctx *c, const json_t *data, enum ward_kv_type type, json_t *reply_data)
 {
     struct ward_kv_write w = { .type = type };
     struct ward_kv_version v;
     struct ward_buf text;
     struct ward_buf custom;
+    char why[96];
     json_t *meta;
     ward_err err;
 
-    ward_buf_init(&text, WARD_KV_MAX_VALUE);
+    /* + 1: json_dump_to's newline */
+    ward_buf_init(&text, max_value(c) + 1);
     ward_buf_init(&custom, WARD_KV_MAX_CUSTOM);
     if ((err = get_cas(c->body, &w.has_cas, &w.cas)) != WARD_OK) {
         op_fail(c, err, "options.cas must be a non-negative integer");
         goto out;
     }
     if (json_dump_to(&text, data) != WARD_OK) {
-        op_fail(c, WARD_E_TOO_LARGE, "the secret's data is larger than 512 KiB");
+        (void)snprintf(why, sizeof(why), "the secret's data is larger than %zu bytes",
+                       max_value(c));
+        op_fail(c, WARD_E_TOO_LARGE, why);
         goto out;
     }
     w.data = text.data;

@@ -29,12 +29,20 @@
 #include "base/buf.h"
 #include "base/err.h"
 
-#define WARD_KV_MAX_PATH         512
-#define WARD_KV_MAX_VALUE        (512u << 10) /* bytes of a version's data (JSON text) */
-#define WARD_KV_MAX_CUSTOM       (64u << 10)  /* bytes of custom_metadata (JSON text) */
-#define WARD_KV_DEFAULT_VERSIONS 10
-#define WARD_KV_MAX_VERSIONS_CAP 1000
-#define WARD_KV_MAX_LIST         100000
+/*
+ * WARD_KV_MAX_VALUE caps a version's data (JSON text): every write above it
+ * is refused. The server refuses above its configured limit ([kv]
+ * max_value_bytes, default WARD_KV_DEFAULT_MAX_VALUE, at most the cap). Reads
+ * take any stored size up to the cap, so lowering the limit never makes a
+ * stored version unreadable.
+ */
+#define WARD_KV_MAX_PATH          512
+#define WARD_KV_MAX_VALUE         (8u << 20)
+#define WARD_KV_DEFAULT_MAX_VALUE (512u << 10)
+#define WARD_KV_MAX_CUSTOM        (64u << 10) /* bytes of custom_metadata (JSON text) */
+#define WARD_KV_DEFAULT_VERSIONS  10
+#define WARD_KV_MAX_VERSIONS_CAP  1000
+#define WARD_KV_MAX_LIST          100000
 
 enum ward_kv_type {
     WARD_KV_USER = 1,

@@ -272,7 +272,8 @@ static int serve(struct server_config *cfg, struct ward_barrier *b)
     struct ward_engine_config ecfg = { .version = WARD_VERSION,
                                        .storage_type = cfg->storage_type,
                                        .cluster_name = cfg->cluster_name,
-                                       .dev = false };
+                                       .dev = false,
+                                       .kv_max_value_bytes = cfg->kv_max_value_bytes };
     struct ward_engine *eng = NULL;
     struct ward_front *front = NULL;
     struct reencryptor re;

@@ -14,6 +14,7 @@
 
 #include "base/conf.h"
 #include "base/mem.h"
+#include "secrets/kv.h"
 
 void server_config_defaults(struct server_config *cfg)
 {
@@ -182,6 +183,20 @@ static ward_err limits_key(struct server_config *c, const char *key, const char 
     return WARD_E_NOT_FOUND;
 }
 
+static ward_err kv_key(struct server_config *c, const char *key, const char *v)
+{
+    uint64_t n = 0;
+    ward_err err;
+
+    if (strcmp(key, "max_value_bytes") == 0) {
+        if ((err = parse_u64(v, 1024, WARD_KV_MAX_VALUE, &n)) == WARD_OK) {
+            c->kv_max_value_bytes = (size_t)n;
+        }
+        return err;
+    }
+    return WARD_E_NOT_FOUND;
+}
+
 static ward_err server_key(struct server_config *c, const char *key, const char *v)
 {
     uint64_t n = 0;
@@ -226,6 +241,9 @@ static ward_err on_entry(void *ctx, const char *section, const char *key, const 
     if (strcmp(section, "limits") == 0) {
         return limits_key(c, key, value);
     }
+    if (strcmp(section, "kv") == 0) {
+        return kv_key(c, key, value);
+    }
     return WARD_E_NOT_FOUND;
 }
 
@@ -246,6 +264,13 @@ ward_err server_config_parse_text(struct server_config *cfg, const char *text, s
     }
     if (strcmp(cfg->storage_type, "memory") == 0) {
         (void)snprintf(cfg->storage_spec, sizeof(cfg->storage_spec), "memory:");
+    }
+    /* a set value limit the front's body limit would undercut is a mistake: say so now */
+    if (cfg->kv_max_value_bytes > cfg->front.limits.max_body_bytes) {
+        (void)snprintf(why, why_cap,
+                       "[kv] max_value_bytes (%zu) is larger than [limits] max_request_bytes (%zu)",
+                       cfg->kv_max_value_bytes, cfg->front.limits.max_body_bytes);
+        return WARD_E_INVALID;
     }
     return WARD_OK;
 }

@@ -6,6 +6,7 @@
 #define WARD_CLI_SERVER_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -18,6 +19,7 @@ struct server_config {
     char cluster_name[64];
     enum ward_log_level log_level;
     bool disable_mlock_warning;
+    size_t kv_max_value_bytes; /* [kv] max_value_bytes; 0 (unset) = WARD_KV_DEFAULT_MAX_VALUE */
 };
 
 /* server_config_defaults: one listener on 127.0.0.1:8200, sqlite at ./ward.db. */

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "secrets/kv.h"
+
 static ward_err parse(struct server_config *c, const char *text)
 {
     char why[256];
@@ -44,6 +46,31 @@ static void test_full_file(void **state)
     assert_string_equal(c.storage_spec, "memory:");
 }
 
+static void test_kv_max_value(void **state)
+{
+    struct server_config c;
+
+    (void)state;
+    /* unset: the engine's default, whatever max_request_bytes is */
+    assert_int_equal(parse(&c, "[limits]\nmax_request_bytes = 2048\n"), WARD_OK);
+    assert_int_equal(c.kv_max_value_bytes, 0);
+    assert_int_equal(parse(&c, "[kv]\nmax_value_bytes = 1024\n"), WARD_OK);
+    assert_int_equal(c.kv_max_value_bytes, 1024);
+    /* the cap, with a body limit that can carry it (either section first) */
+    assert_int_equal(parse(&c, "[kv]\nmax_value_bytes = 8388608\n"
+                               "[limits]\nmax_request_bytes = 16777216\n"),
+                     WARD_OK);
+    assert_int_equal(c.kv_max_value_bytes, WARD_KV_MAX_VALUE);
+    /* past the cap, below 1 KiB, malformed, unknown key, above the body limit */
+    assert_int_not_equal(parse(&c, "[kv]\nmax_value_bytes = 8388609\n"
+                                   "[limits]\nmax_request_bytes = 16777216\n"),
+                         WARD_OK);
+    assert_int_not_equal(parse(&c, "[kv]\nmax_value_bytes = 1023\n"), WARD_OK);
+    assert_int_not_equal(parse(&c, "[kv]\nmax_value_bytes = 1k\n"), WARD_OK);
+    assert_int_not_equal(parse(&c, "[kv]\nmax_value_byte = 2048\n"), WARD_OK);
+    assert_int_not_equal(parse(&c, "[kv]\nmax_value_bytes = 2097152\n"), WARD_OK);
+}
+
 static void test_refusals(void **state)
 {
     static const char *const bad[] = {
@@ -66,6 +93,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_kv_max_value),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@ drives Ward's KV v2 engine at secret/ over HTTPS, then the bad inputs.
 Every hvac secrets.kv.v2 call, Ward's generate extension, the mount's tuning
 (sys/mounts/secret/tune), names hidden in the SQLite file, destroyed and
 evicted versions gone from it, every `ward kv` command, each refusal with its
-status, its stable code and nothing stored changed.
+status, its stable code and nothing stored changed, and the configured value
+limit ([kv] max_value_bytes).
 usage: test_hvac_kv.py WARD
 """
 import http.client
@@ -230,6 +231,58 @@ def bad_input(srv, c):
           "refused writes changed nothing")
 
 
+def restart(srv, extra_config):
+    """Stops srv, rewrites its config's tail, starts it on the same store, unseals."""
+    check(srv.stop() == 0, "SIGTERM exits 0")
+    with open(srv.config) as f:
+        text = f.read().split("[kv]")[0]
+    with open(srv.config, "w") as f:
+        f.write(text + extra_config)
+    srv.proc = subprocess.Popen([srv.proc.args[0], "server", "-config=" + srv.config],
+                                stdout=srv.log, stderr=subprocess.STDOUT)
+    srv.wait_listening()
+    c = hvac.Client(url=srv.addr, verify=srv.cert)
+    c.sys.submit_unseal_key(srv.unseal_key)
+    return c
+
+
+def configured_limit(ward):
+    """[kv] max_value_bytes: over it, 413 too_large and nothing stored; a lower
+    limit after a restart refuses new writes but still reads what is stored."""
+    srv = WardServer(ward, extra_config="[kv]\nmax_value_bytes = 4096\n")
+    try:
+        c = hvac.Client(url=srv.addr, verify=srv.cert)
+        res = c.sys.initialize(secret_shares=1, secret_threshold=1)
+        c.sys.submit_unseal_key(res["keys"][0])
+        c.token, srv.unseal_key = res["root_token"], res["keys"][0]
+        kv = c.secrets.kv.v2
+        # {"v":"..."} is 8 bytes of JSON around the string
+        kv.create_or_update_secret(path="fits", secret={"v": "x" * (4096 - 8)})
+        before = store_rows(srv)
+        for path, size in (("big", 4096 - 7), ("fits", 64 << 10)):
+            r = raw(srv, c, "POST", "secret/data/" + path, {"data": {"v": "x" * size}})
+            check(r.status_code == 413 and r.json()["codes"] == ["too_large"],
+                  "over the configured limit: %d %s" % (r.status_code, r.text))
+            check("4096 bytes" in r.json()["errors"][0], r.text)
+        check(sorted(store_rows(srv)) == sorted(before), "a refused value stores nothing")
+        check(kv.read_secret(path="fits")["data"]["metadata"]["version"] == 1, "no version 2")
+        expect(hvac.exceptions.InvalidPath, kv.read_secret, path="big")
+
+        c = restart(srv, "[kv]\nmax_value_bytes = 1024\n")
+        c.token = res["root_token"]
+        kv = c.secrets.kv.v2
+        check(len(kv.read_secret(path="fits")["data"]["data"]["v"]) == 4096 - 8,
+              "a value stored under a higher limit stays readable")
+        r = raw(srv, c, "POST", "secret/data/fits", {"data": {"v": "x" * 2000}})
+        check(r.status_code == 413 and r.json()["codes"] == ["too_large"], r.text)
+        check(srv.stop() == 0, "SIGTERM exits 0")
+    except Exception:
+        print(srv.output()[-4000:])
+        raise
+    finally:
+        srv.close()
+
+
 def cli_calls(ward, srv, c):
     """`ward kv ...` against the same server; hvac checks what it did."""
     env = dict(os.environ, WARD_ADDR=srv.addr, WARD_CACERT=srv.cert, WARD_TOKEN=c.token)
@@ -289,12 +342,13 @@ def main(ward):
         cli_calls(ward, srv, c)
         bad_input(srv, c)
         check(srv.stop() == 0, "SIGTERM exits 0")
-        print("hvac kv: all calls behaved as Vault's")
     except Exception:
         print(srv.output()[-4000:])
         raise
     finally:
         srv.close()
+    configured_limit(ward)
+    print("hvac kv: all calls behaved as Vault's")
 
 
 if __name__ == "__main__":

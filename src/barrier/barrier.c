@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "barrier_int.h"
 
 /* SECURITY: callers above the barrier can neither read nor write core/. */
@@ -79,6 +81,42 @@ ward_err ward_barrier_put(struct ward_barrier *b, const char *path, const uint8_
     };
 
     return ward_barrier_txn(b, &op, 1);
+}
+
+ward_err ward_barrier_random_entry(struct ward_barrier *b, uint8_t *out, size_t len,
+                                   const char *path)
+{
+    struct ward_store_op op = {
+        .kind = WARD_STORE_PUT, .path = path, .value = out, .value_len = len,
+        .check_version = true, .expected_version = 0
+    };
+    struct ward_buf buf;
+    ward_err err;
+
+    ward_buf_init(&buf, len);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        ward_buf_reset(&buf);
+        err = ward_barrier_get(b, &buf, path);
+        if (err == WARD_OK) {
+            err = buf.len == len ? WARD_OK : WARD_E_BAD_ENCODING;
+            if (err == WARD_OK) {
+                memcpy(out, buf.data, len);
+            }
+            break;
+        }
+        if (err != WARD_E_NOT_FOUND || (err = ward_crypto_random(out, len)) != WARD_OK) {
+            break;
+        }
+        /* first use: create it unless another thread got there first */
+        if ((err = ward_barrier_txn(b, &op, 1)) != WARD_E_CONFLICT) {
+            break;
+        }
+    }
+    if (err != WARD_OK) {
+        OPENSSL_cleanse(out, len);
+    }
+    ward_buf_cleanup(&buf);
+    return err;
 }
 
 ward_err ward_barrier_delete(struct ward_barrier *b, const char *path)

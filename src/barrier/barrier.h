@@ -205,6 +205,16 @@ WARD_MUST_CHECK ward_err ward_barrier_get(struct ward_barrier *b, struct ward_bu
 WARD_MUST_CHECK ward_err ward_barrier_put(struct ward_barrier *b, const char *path,
                                           const uint8_t *value, size_t value_len);
 
+/*
+ * ward_barrier_random_entry reads the len-byte value at path into out,
+ * creating it from the CSPRNG on first use (atomically: concurrent first
+ * callers all get the one value stored). For per-mount keys such as the
+ * name-hiding HMAC keys. WARD_E_BAD_ENCODING if the stored value is not len
+ * bytes; out is wiped on failure.
+ */
+WARD_MUST_CHECK ward_err ward_barrier_random_entry(struct ward_barrier *b, uint8_t *out,
+                                                   size_t len, const char *path);
+
 /* ward_barrier_delete removes path. */
 WARD_MUST_CHECK ward_err ward_barrier_delete(struct ward_barrier *b, const char *path);
 

@@ -91,27 +91,11 @@ ward_err kv_txn_commit(struct ward_barrier *b, struct kv_txn *t)
 
 ward_err kv_load_key(struct kv_names *n, struct ward_barrier *b, const char *mount)
 {
-    struct ward_buf buf;
     char path[96];
-    ward_err err;
 
-    ward_buf_init(&buf, 64);
     (void)snprintf(path, sizeof(path), "kv/%s/key", mount);
-    err = ward_barrier_get(b, &buf, path);
-    if (err == WARD_E_NOT_FOUND) {
-        /* first use of the mount: make its key (callers hold the mount lock) */
-        if ((err = ward_crypto_random(n->key, sizeof(n->key))) == WARD_OK) {
-            err = ward_barrier_put(b, path, n->key, sizeof(n->key));
-        }
-    } else if (err == WARD_OK) {
-        err = buf.len == sizeof(n->key) ? WARD_OK : WARD_E_BAD_ENCODING;
-        if (err == WARD_OK) {
-            memcpy(n->key, buf.data, buf.len);
-        }
-    }
-    ward_buf_cleanup(&buf);
     (void)snprintf(n->mount, sizeof(n->mount), "%s", mount);
-    return err;
+    return ward_barrier_random_entry(b, n->key, sizeof(n->key), path);
 }
 
 void kv_names_cleanup(struct kv_names *n)

@@ -10,49 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 build=${BUILD_DIR:-build}
-ward=$build/src/cli/ward
-tmp=$(mktemp -d)
-ward_pid=""
-nginx_pid=""
-cleanup() {
-    [ -n "$ward_pid" ] && kill "$ward_pid" 2>/dev/null && wait "$ward_pid" 2>/dev/null
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_init
 
 port_ward=18200
 port_nginx=18443
-"$ward" server -dev -dev-listen-address=127.0.0.1:$port_ward -dev-data-dir="$tmp/ward" \
-    >"$tmp/ward.log" 2>&1 &
-ward_pid=$!
-for _ in $(seq 100); do grep -q 'export WARD_TOKEN' "$tmp/ward.log" && break; sleep 0.1; done
-cert=$tmp/ward/tls/server.pem
-key=$tmp/ward/tls/server-key.pem
-health='{"initialized":true,"sealed":false,"standby":false}'
-
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-worker_processes 2;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx;
-    server {
-        listen 127.0.0.1:$port_nginx ssl;
-        ssl_certificate $cert;
-        ssl_certificate_key $key;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        keepalive_requests 1000000;
-        location / { default_type application/json; return 200 '$health'; }
-    }
-}
-CONF
-nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-sleep 0.5
+start_ward $port_ward
+start_nginx $port_nginx '{"initialized":true,"sealed":false,"standby":false}'
 
 pad=$(head -c 1000 /dev/zero | tr '\0' 'x')
 cat >"$tmp/post.lua" <<LUA
@@ -60,17 +24,6 @@ wrk.method = "POST"
 wrk.body = '{"reset":true,"pad":"$pad"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
-
-# run URL THREADS CONNS [LUA] -> "req/s p99_ms"
-run() {
-    local args=(-t"$2" -c"$3" -d"${secs}s" --latency)
-    [ -n "${4:-}" ] && args+=(-s "$4")
-    wrk "${args[@]}" "$1" >"$tmp/wrk.out" 2>&1
-    local rps p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$tmp/wrk.out")
-    echo "$rps $p99"
-}
 
 rss_kb() { awk '/VmRSS/ {print $2}' /proc/"$ward_pid"/status; }
 
@@ -81,16 +34,16 @@ for tc in "1 1" "2 16"; do
     set -- $tc
     for kind in health post; do
         if [ $kind = health ]; then
-            w=$(run "https://127.0.0.1:$port_ward/v1/sys/health" "$1" "$2")
-            n=$(run "https://127.0.0.1:$port_nginx/v1/sys/health" "$1" "$2")
+            w=$(wrk_run "https://127.0.0.1:$port_ward/v1/sys/health" "$1" "$2")
+            n=$(wrk_run "https://127.0.0.1:$port_nginx/v1/sys/health" "$1" "$2")
         else
-            w=$(run "https://127.0.0.1:$port_ward/v1/sys/unseal" "$1" "$2" "$tmp/post.lua")
-            n=$(run "https://127.0.0.1:$port_nginx/v1/sys/unseal" "$1" "$2" "$tmp/post.lua")
+            w=$(wrk_run "https://127.0.0.1:$port_ward/v1/sys/unseal" "$1" "$2" "$tmp/post.lua")
+            n=$(wrk_run "https://127.0.0.1:$port_nginx/v1/sys/unseal" "$1" "$2" "$tmp/post.lua")
         fi
         read -r wr wp <<<"$w"
         read -r nr np <<<"$n"
-        printf '%-34s %12s %12s %7.2f %10s %10s %7.2f\n' "$kind ${1}t x ${2}c" "$wr" "$nr" \
-            "$(echo "$wr / $nr" | bc -l)" "$wp" "$np" "$(echo "$wp / $np" | bc -l)"
+        printf '%-34s %12s %12s %7s %10s %10s %7s\n' "$kind ${1}t x ${2}c" "$wr" "$nr" \
+            "$(ratio "$wr" "$nr")" "$wp" "$np" "$(ratio "$wp" "$np")"
     done
 done
 echo "ward RSS after load: $(rss_kb) KiB"

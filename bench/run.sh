@@ -10,4 +10,5 @@ echo "== bench_barrier ($(date -u +%FT%TZ), $(nproc) cores)"
 "$build/bench/bench_barrier" "$tmp"
 if [ -x "$build/src/cli/ward" ]; then
     bench/http.sh "${HTTP_SECS:-10}"
+    bench/kv.sh "${KV_SECS:-10}"
 fi

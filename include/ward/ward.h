@@ -239,4 +239,59 @@ WARD_API WARD_MUST_CHECK ward_err ward_client_sys_rotate(struct ward_client *c);
 WARD_API WARD_MUST_CHECK ward_err ward_client_sys_key_status(struct ward_client *c,
                                                              struct ward_client_key_status *out);
 
+/*
+ * Transit: the data calls whose bodies carry plaintext. Other transit paths
+ * (keys, sign, hmac, ...) take no secret in the request and go through
+ * ward_client_request with Vault's JSON shapes (docs/api.md).
+ *
+ * SECURITY: the request body, holding the base64 plaintext, is built by hand
+ * in a buffer libward wipes (as the unseal body), never by jansson; the
+ * strings put into it (ciphertext, context, format) must need no JSON
+ * escaping and are refused with WARD_E_INVALID otherwise.
+ */
+
+/* The input of ward_client_transit_encrypt and _decrypt; NULL or 0 fields are left out. */
+struct ward_client_transit_req {
+    const char *key_name;     /* decrypt: NULL sends POST /v1/ward/decrypt (managed only) */
+    const uint8_t *plaintext; /* encrypt: raw bytes; libward base64-encodes them */
+    size_t plaintext_len;
+    const char *ciphertext; /* decrypt */
+    const char *context;    /* base64, for derived keys */
+    const char *format;     /* encrypt: ciphertext_format managed (default), vault or raw */
+    uint32_t key_version;   /* encrypt: 0 the current one; decrypt: needed for raw only */
+};
+
+/* The answer of a transit call, owned by the caller: free with _cleanup. */
+struct ward_client_transit_result {
+    char *ciphertext;     /* encrypt */
+    uint32_t key_version; /* encrypt: the version used */
+    uint8_t *plaintext;   /* decrypt: plaintext_len raw bytes; wiped by _cleanup */
+    size_t plaintext_len;
+    char key_name[129]; /* decrypt without a key name: the key that opened it */
+};
+
+/* ward_client_transit_result_cleanup wipes and frees r; r is zeroed. */
+WARD_API void ward_client_transit_result_cleanup(struct ward_client_transit_result *r);
+
+/*
+ * ward_client_transit_encrypt: POST /v1/transit/encrypt/:key_name with
+ * req->plaintext; sets out->ciphertext and out->key_version. As in Vault, a
+ * missing key is created (aes256-gcm96). WARD_E_INVALID for a key name
+ * outside [A-Za-z0-9_.@-] or a string needing JSON escaping, before anything
+ * is sent. The caller cleans *out up in every case.
+ */
+WARD_API WARD_MUST_CHECK ward_err
+ward_client_transit_encrypt(struct ward_client *c, struct ward_client_transit_result *out,
+                            const struct ward_client_transit_req *req);
+
+/*
+ * ward_client_transit_decrypt: POST /v1/transit/decrypt/:key_name, or, when
+ * req->key_name is NULL, Ward's POST /v1/ward/decrypt, which finds the key
+ * a managed ("ward:v1:") ciphertext names and sets out->key_name. Sets
+ * out->plaintext (decoded from the answer's base64). Errors as _encrypt.
+ */
+WARD_API WARD_MUST_CHECK ward_err
+ward_client_transit_decrypt(struct ward_client *c, struct ward_client_transit_result *out,
+                            const struct ward_client_transit_req *req);
+
 #endif

@@ -87,6 +87,22 @@ WARD_MUST_CHECK ward_err ward_client_json_str(const json_t *o, const char *name,
 /* ward_client_json_keys reads "keys" and "keys_base64" into *out. */
 WARD_MUST_CHECK ward_err ward_client_json_keys(const json_t *o, struct ward_client_keys *out);
 
+/* ward_client_json_safe is true when s is printable ASCII without '"' or '\\' (no escaping). */
+bool ward_client_json_safe(const char *s);
+
+/* ward_client_key_name_ok is true for a transit key name: 1..128 of [A-Za-z0-9_.@-], not . or .. */
+bool ward_client_key_name_ok(const char *s);
+
+/*
+ * ward_client_transit_body builds the JSON body of a transit encrypt (with
+ * req's plaintext, base64-encoded) or decrypt (req's ciphertext) into b,
+ * NUL-terminated. WARD_E_INVALID if a string needs JSON escaping or the
+ * ciphertext is missing; WARD_E_TOO_LARGE past b's max. Pure.
+ */
+WARD_MUST_CHECK ward_err ward_client_transit_body(struct ward_buf *b,
+                                                  const struct ward_client_transit_req *req,
+                                                  bool encrypt);
+
 /* ward_client_fail records a message for the call in progress; returns err. */
 ward_err ward_client_fail(struct ward_client *c, ward_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -152,3 +152,8 @@ void ward_cli_resolve(struct ward_client_opts *out, const struct ward_cli_common
     out->token = pick(NULL, getenv_fn, "WARD_TOKEN", "VAULT_TOKEN");
     out->retries = 2;
 }
+
+bool ward_cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "-help") == 0 || strcmp(arg, "--help") == 0;
+}

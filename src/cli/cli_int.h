@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/mem.h"
 #include "ward/ward.h"
@@ -69,6 +71,15 @@ struct ward_cli_common {
         "format", WARD_CLI_FLAG_STR, &(c)->format        \
     }
 
+/* The help lines of the common flags, for a command's usage text. */
+#define WARD_CLI_COMMON_HELP                                                    \
+    "  -address=<url>     Server address (env WARD_ADDR, VAULT_ADDR;\n"         \
+    "                     default " WARD_CLIENT_DEFAULT_ADDR ")\n"              \
+    "  -ca-cert=<file>    PEM CA file to verify the server (env WARD_CACERT,\n" \
+    "                     VAULT_CACERT)\n"                                      \
+    "  -format=<fmt>      table (default) or json (env WARD_FORMAT)\n"          \
+    "  The token comes from WARD_TOKEN (or VAULT_TOKEN).\n"
+
 /* Flags, the result of parsing them, and positional arguments. */
 struct ward_cli_parse {
     const struct ward_cli_flag *flags;
@@ -86,6 +97,9 @@ struct ward_cli_parse {
  * argument not starting with '-'.
  */
 WARD_MUST_CHECK ward_err ward_cli_parse_flags(struct ward_cli_parse *p, int argc, char **argv);
+
+/* ward_cli_is_help is true for "-h", "-help" and "--help". */
+bool ward_cli_is_help(const char *arg);
 
 /*
  * ward_cli_resolve fills *out from the flags and the environment: a flag
@@ -128,6 +142,24 @@ int ward_cli_usage_error(struct ward_cli_cmd *cmd, const char *msg);
 /* ward_cli_print_json pretty-prints the last response's JSON body on ctx->out. */
 int ward_cli_print_json(struct ward_cli_cmd *cmd);
 
+/*
+ * ward_cli_request_json sends method to url with body (NULL: none) as
+ * compact JSON; as ward_client_request (the caller cleans *resp up).
+ */
+WARD_MUST_CHECK ward_err ward_cli_request_json(struct ward_cli_cmd *cmd,
+                                               struct ward_client_resp *resp, const char *method,
+                                               const char *url, const json_t *body);
+
+/*
+ * ward_cli_print_object prints obj's members as a "Key  Value" table:
+ * strings as they are ("" as "n/a"), other values as compact JSON, nothing
+ * cut short. Returns an exit code.
+ */
+int ward_cli_print_object(FILE *f, const json_t *obj);
+
+/* ward_cli_print_keys prints a list answer's data.keys, one a line; 0, or -1 if there is none. */
+int ward_cli_print_keys(FILE *f, const json_t *data);
+
 /* One row of a table: a fixed key and a formatted value. */
 struct ward_cli_row {
     const char *key;
@@ -169,6 +201,13 @@ void ward_cli_seal_table(struct ward_cli_table *t, const struct ward_client_seal
 WARD_MUST_CHECK ward_err ward_cli_read_share(struct ward_secret **out, int fd, bool tty,
                                              FILE *err_f, const char *prompt);
 
+/*
+ * ward_cli_read_all reads fd, or the file path when path is not NULL, to its
+ * end, appending to out (whose max bounds it: WARD_E_TOO_LARGE past it).
+ * WARD_E_SYS when the file cannot be opened or read.
+ */
+WARD_MUST_CHECK ward_err ward_cli_read_all(struct ward_buf *out, int fd, const char *path);
+
 /* ward_cli_get_share reads a share for cmd: a prompt when stdin is a TTY. */
 WARD_MUST_CHECK ward_err ward_cli_get_share(struct ward_cli_cmd *cmd, struct ward_secret **out,
                                             const char *prompt);
@@ -179,6 +218,9 @@ int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv);
 
 /* kv.c: `ward kv <subcommand>` (KV v2 secrets). */
 int ward_cli_kv(struct ward_cli_ctx *ctx, int argc, char **argv);
+/* transit.c: `ward transit <subcommand>` (Vault's transit engine, Ward's decrypt). */
+int ward_cli_transit(struct ward_cli_ctx *ctx, int argc, char **argv);
+
 int ward_cli_operator_init(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_unseal(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_seal(struct ward_cli_ctx *ctx, int argc, char **argv);

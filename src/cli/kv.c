@@ -132,36 +132,6 @@ static json_t *versions_json(const char *list)
     return arr != NULL ? json_pack("{s:o}", "versions", arr) : NULL;
 }
 
-/* print_table prints obj's members as Vault's "Key  Value" table. */
-static int print_table(struct ward_cli_cmd *cmd, const json_t *obj)
-{
-    struct ward_cli_table t = { .num_rows = 0 };
-    char text[WARD_CLI_TABLE_MAX][256];
-    const char *key;
-    json_t *v;
-    size_t i = 0;
-
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        if (i >= WARD_CLI_TABLE_MAX) {
-            break;
-        }
-        if (json_is_string(v)) {
-            (void)snprintf(text[i], sizeof(text[i]), "%s", json_string_value(v));
-        } else {
-            char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-            json_free_t release = NULL;
-
-            (void)snprintf(text[i], sizeof(text[i]), "%s", dump != NULL ? dump : "");
-            json_get_alloc_funcs(NULL, &release);
-            release(dump);
-        }
-        ward_cli_table_str(&t, key, text[i]);
-        i++;
-    }
-    return ward_cli_table_print(cmd->ctx->out, &t);
-}
-
 /* show prints the answer: its JSON, or a table of what matters for kind. */
 static int show(struct ward_cli_cmd *cmd, const struct ward_client_resp *resp, const char *kind)
 {
@@ -179,17 +149,11 @@ static int show(struct ward_cli_cmd *cmd, const struct ward_client_resp *resp, c
     root = json_loads(resp->body, 0, NULL);
     data = json_object_get(root, "data");
     if (json_object_get(data, "keys") != NULL) {
-        size_t i;
-        json_t *k;
-
-        json_array_foreach(json_object_get(data, "keys"), i, k)
-        {
-            (void)fprintf(cmd->ctx->out, "%s\n", json_string_value(k));
-        }
+        rc = ward_cli_print_keys(cmd->ctx->out, data) == 0 ? rc : WARD_CLI_EXIT_ERROR;
     } else if (json_is_object(json_object_get(data, "data"))) {
-        rc = print_table(cmd, json_object_get(data, "data"));
+        rc = ward_cli_print_object(cmd->ctx->out, json_object_get(data, "data"));
     } else if (json_is_object(data)) {
-        rc = print_table(cmd, data);
+        rc = ward_cli_print_object(cmd->ctx->out, data);
     }
     json_decref(root);
     return rc;
@@ -341,7 +305,6 @@ static int kv_run(struct ward_cli_cmd *cmd, const char *sub, const struct kv_fla
     struct ward_client_resp resp = { 0 };
     char **args = cmd->parse.args;
     const char *why;
-    char *text = NULL;
     ward_err err;
     int rc;
 
@@ -361,19 +324,12 @@ static int kv_run(struct ward_cli_cmd *cmd, const char *sub, const struct kv_fla
         json_decref(r.body);
         return ward_cli_usage_error(cmd, why);
     }
-    text = r.body != NULL ? json_dumps(r.body, JSON_COMPACT) : NULL;
-    err = ward_client_request(cmd->client, &resp, r.method, r.url, text);
+    err = ward_cli_request_json(cmd, &resp, r.method, r.url, r.body);
     rc = err == WARD_OK ? show(cmd, &resp, r.done) : ward_cli_cmd_fail(cmd, err);
     if (err != WARD_OK && resp.body_len > 0 && strcmp(sub, "get") == 0) {
         (void)fprintf(cmd->ctx->err, "%s", resp.body);
     }
     ward_client_resp_cleanup(&resp);
-    if (text != NULL) {
-        json_free_t release = NULL;
-
-        json_get_alloc_funcs(NULL, &release);
-        release(text);
-    }
     json_decref(r.body);
     return rc;
 }
@@ -401,11 +357,6 @@ static const char *sub_name(int argc, char **argv, int *out_words)
         }
     }
     return NULL;
-}
-
-static bool is_help(const char *arg)
-{
-    return strcmp(arg, "-h") == 0 || strcmp(arg, "-help") == 0 || strcmp(arg, "--help") == 0;
 }
 
 /* finish_flags turns the string flags into values; false if one is malformed. */
@@ -455,11 +406,11 @@ int ward_cli_kv(struct ward_cli_ctx *ctx, int argc, char **argv)
     int words;
     int rc;
 
-    if (argc < 2 || is_help(argv[1])) {
+    if (argc < 2 || ward_cli_is_help(argv[1])) {
         (void)fputs(g_kv_usage, argc < 2 ? ctx->err : ctx->out);
         return argc < 2 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
     }
-    if (strcmp(argv[1], "metadata") == 0 && (argc < 3 || is_help(argv[2]))) {
+    if (strcmp(argv[1], "metadata") == 0 && (argc < 3 || ward_cli_is_help(argv[2]))) {
         (void)fputs(g_kv_usage, argc < 3 ? ctx->err : ctx->out);
         return argc < 3 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
     }

@@ -7,18 +7,10 @@
 
 #include "cli_int.h"
 
-#define COMMON_HELP                                                             \
-    "  -address=<url>     Server address (env WARD_ADDR, VAULT_ADDR;\n"         \
-    "                     default " WARD_CLIENT_DEFAULT_ADDR ")\n"              \
-    "  -ca-cert=<file>    PEM CA file to verify the server (env WARD_CACERT,\n" \
-    "                     VAULT_CACERT)\n"                                      \
-    "  -format=<fmt>      table (default) or json (env WARD_FORMAT)\n"          \
-    "  The token comes from WARD_TOKEN (or VAULT_TOKEN).\n"
-
 static const char g_status_usage[] =
     "Usage: ward status [options]\n\n"
     "  Prints the seal status of the server. Exit code 0: unsealed,\n"
-    "  1: error, 2: sealed.\n\n" COMMON_HELP "\nExample:\n  $ ward status -format=json\n";
+    "  1: error, 2: sealed.\n\n" WARD_CLI_COMMON_HELP "\nExample:\n  $ ward status -format=json\n";
 
 static const char g_init_usage[] =
     "Usage: ward operator init [options]\n\n"
@@ -27,30 +19,30 @@ static const char g_init_usage[] =
     "  whether it is initialized (exit 0: yes, 2: no).\n\n"
     "  -key-shares=<n>     Number of key shares (default 5)\n"
     "  -key-threshold=<k>  Shares needed to unseal (default 3)\n"
-    "  -status             Print the init status only\n" COMMON_HELP
+    "  -status             Print the init status only\n" WARD_CLI_COMMON_HELP
     "\nExample:\n  $ ward operator init -key-shares=3 -key-threshold=2\n";
 
 static const char g_unseal_usage[] =
     "Usage: ward operator unseal [options]\n\n"
     "  Gives the server one key share. The share is read from the terminal\n"
     "  (hidden) or as one line of stdin, never from the command line.\n\n"
-    "  -reset              Discard the shares given so far\n" COMMON_HELP
+    "  -reset              Discard the shares given so far\n" WARD_CLI_COMMON_HELP
     "\nExample:\n  $ ward operator unseal\n  Unseal Key (will be hidden):\n";
 
 static const char g_seal_usage[] =
     "Usage: ward operator seal [options]\n\n"
     "  Seals the server: it forgets its keys until unsealed again. Needs the\n"
-    "  root token.\n\n" COMMON_HELP "\nExample:\n  $ WARD_TOKEN=... ward operator seal\n";
+    "  root token.\n\n" WARD_CLI_COMMON_HELP "\nExample:\n  $ WARD_TOKEN=... ward operator seal\n";
 
 static const char g_rotate_usage[] =
     "Usage: ward operator rotate [options]\n\n"
     "  Adds a new encryption key term; new writes use it, old data stays\n"
-    "  readable. Needs the root token.\n\n" COMMON_HELP
+    "  readable. Needs the root token.\n\n" WARD_CLI_COMMON_HELP
     "\nExample:\n  $ WARD_TOKEN=... ward operator rotate\n";
 
 static const char g_key_status_usage[] =
     "Usage: ward operator key-status [options]\n\n"
-    "  Prints the current encryption key term. Needs the root token.\n\n" COMMON_HELP
+    "  Prints the current encryption key term. Needs the root token.\n\n" WARD_CLI_COMMON_HELP
     "\nExample:\n  $ WARD_TOKEN=... ward operator key-status\n";
 
 int ward_cli_status(struct ward_cli_ctx *ctx, int argc, char **argv)

@@ -13,6 +13,7 @@
 /* Space between the key column and the value column, as in Vault. */
 #define TABLE_GLUE 4
 #define TABLE_MAX  (64u * 1024u)
+#define OBJECT_MAX (16u << 20) /* a table of a whole answer: as large as libward takes */
 
 int ward_cli_usage_error(struct ward_cli_cmd *cmd, const char *msg)
 {
@@ -202,4 +203,86 @@ void ward_cli_seal_table(struct ward_cli_table *t, const struct ward_client_seal
     ward_cli_table_str(t, "Build Date", s->build_date);
     ward_cli_table_str(t, "Storage Type", s->storage_type);
     ward_cli_table_bool(t, "HA Enabled", false);
+}
+
+ward_err ward_cli_request_json(struct ward_cli_cmd *cmd, struct ward_client_resp *resp,
+                               const char *method, const char *url, const json_t *body)
+{
+    char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_free_t release = NULL;
+    ward_err err;
+
+    if (body != NULL && text == NULL) {
+        memset(resp, 0, sizeof(*resp));
+        return WARD_E_NOMEM;
+    }
+    err = ward_client_request(cmd->client, resp, method, url, text);
+    json_get_alloc_funcs(NULL, &release);
+    release(text);
+    return err;
+}
+
+/* value_text is v as a table shows it: a string as is, else compact JSON (*dump to release). */
+static const char *value_text(const json_t *v, char **dump)
+{
+    *dump = NULL;
+    if (json_is_string(v)) {
+        return json_string_value(v)[0] != '\0' ? json_string_value(v) : "n/a";
+    }
+    *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    return *dump != NULL ? *dump : "";
+}
+
+int ward_cli_print_object(FILE *f, const json_t *obj)
+{
+    struct ward_buf b;
+    size_t width = strlen("Key");
+    json_free_t release = NULL;
+    const char *key;
+    json_t *v;
+    ward_err err;
+    int rc = WARD_CLI_EXIT_ERROR;
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        width = strlen(key) > width ? strlen(key) : width;
+    }
+    json_get_alloc_funcs(NULL, &release);
+    ward_buf_init(&b, OBJECT_MAX);
+    if ((err = append_row(&b, width, "Key", "Value")) == WARD_OK) {
+        err = append_row(&b, width, "---", "-----");
+    }
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        char *dump = NULL;
+        const char *text = value_text(v, &dump);
+
+        if (err == WARD_OK) {
+            err = append_row(&b, width, key, text);
+        }
+        release(dump);
+    }
+    if (err == WARD_OK && fwrite(b.data, 1, b.len, f) == b.len) {
+        rc = WARD_CLI_EXIT_OK;
+    }
+    ward_buf_cleanup(&b);
+    return rc;
+}
+
+int ward_cli_print_keys(FILE *f, const json_t *data)
+{
+    const json_t *keys = json_object_get(data, "keys");
+    size_t i;
+    json_t *k;
+
+    if (!json_is_array(keys)) {
+        return -1;
+    }
+    json_array_foreach(keys, i, k)
+    {
+        if (json_is_string(k) && fprintf(f, "%s\n", json_string_value(k)) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }

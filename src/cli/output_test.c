@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -87,12 +88,76 @@ static void test_seal_table(void **state)
     assert_string_equal(t.rows[5].key, "Version");
 }
 
+/* print_object_text prints json's object into out (a memory stream, no heap) and returns rc. */
+static int print_object_text(char *out, size_t out_cap, const char *json)
+{
+    json_t *obj = json_loads(json, 0, NULL);
+    FILE *f = fmemopen(out, out_cap, "w");
+    int rc;
+
+    assert_non_null(obj);
+    assert_non_null(f);
+    memset(out, 0, out_cap);
+    rc = ward_cli_print_object(f, obj);
+    assert_int_equal(fclose(f), 0);
+    json_decref(obj);
+    return rc;
+}
+
+static void test_print_object(void **state)
+{
+    char long_value[400];
+    char json[512];
+    char text[1024];
+
+    (void)state;
+    assert_int_equal(print_object_text(text, sizeof(text),
+                                       "{\"name\":\"k\",\"latest_version\":2,\"keys\":{\"1\":5},"
+                                       "\"ops\":[\"a\",\"b\"],\"empty\":\"\",\"b\":false,"
+                                       "\"n\":null}"),
+                     WARD_CLI_EXIT_OK);
+    assert_string_equal(text, "Key               Value\n"
+                              "---               -----\n"
+                              "name              k\n"
+                              "latest_version    2\n"
+                              "keys              {\"1\":5}\n"
+                              "ops               [\"a\",\"b\"]\n"
+                              "empty             n/a\n"
+                              "b                 false\n"
+                              "n                 null\n");
+    /* nothing is cut short, unlike ward_cli_table's 160-byte values */
+    memset(long_value, 'x', sizeof(long_value) - 1);
+    long_value[sizeof(long_value) - 1] = '\0';
+    (void)snprintf(json, sizeof(json), "{\"k\":\"%s\"}", long_value);
+    assert_int_equal(print_object_text(text, sizeof(text), json), WARD_CLI_EXIT_OK);
+    assert_non_null(strstr(text, long_value));
+}
+
+static void test_print_keys(void **state)
+{
+    json_t *data = json_loads("{\"keys\":[\"a\",7,\"b/\"]}", 0, NULL);
+    json_t *none = json_loads("{\"name\":\"x\"}", 0, NULL);
+    char text[64] = { 0 };
+    FILE *f = fmemopen(text, sizeof(text), "w");
+
+    (void)state;
+    assert_non_null(f);
+    assert_int_equal(ward_cli_print_keys(f, data), 0);
+    assert_int_equal(ward_cli_print_keys(f, none), -1);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(text, "a\nb/\n");
+    json_decref(data);
+    json_decref(none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_empty_and_short_keys),
         cmocka_unit_test(test_row_limit_and_too_small),
+        cmocka_unit_test(test_print_object),
+        cmocka_unit_test(test_print_keys),
         cmocka_unit_test(test_seal_table),
     };
 

@@ -1,12 +1,14 @@
 /*
  * prompt.c - reading one key share: from the terminal with echo off, or
- * one line of a pipe.
+ * one line of a pipe; and reading a whole input (stdin or a file) into a
+ * wiped buffer, for the transit commands.
  *
  * SECURITY: bytes are read one at a time with read(2), straight into a
  * struct ward_secret (locked, wiped on free), so no stdio buffer holds a
  * copy; the terminal's echo is restored on every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <termios.h>
 #include <unistd.h>
@@ -108,5 +110,50 @@ ward_err ward_cli_get_share(struct ward_cli_cmd *cmd, struct ward_secret **out, 
     if (why != NULL) {
         (void)fprintf(cmd->ctx->err, "Error: %s (code: %s)\n", why, ward_err_name(err));
     }
+    return err;
+}
+
+/* read_chunks appends what fd yields until EOF. */
+static ward_err read_chunks(struct ward_buf *out, int fd)
+{
+    ward_err err;
+    ssize_t n;
+
+    for (;;) {
+        if (out->len == out->max) {
+            uint8_t probe;
+
+            /* full: only an input that ends here fits */
+            return read(fd, &probe, 1) == 0 ? WARD_OK : WARD_E_TOO_LARGE;
+        }
+        if ((err = ward_buf_reserve(out, 1)) != WARD_OK) {
+            return err;
+        }
+        n = read(fd, out->data + out->len, out->cap - out->len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return WARD_E_SYS;
+        }
+        if (n == 0) {
+            return WARD_OK;
+        }
+        out->len += (size_t)n;
+    }
+}
+
+ward_err ward_cli_read_all(struct ward_buf *out, int fd, const char *path)
+{
+    ward_err err;
+
+    if (path == NULL) {
+        return read_chunks(out, fd);
+    }
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return WARD_E_SYS;
+    }
+    err = read_chunks(out, fd);
+    (void)close(fd);
     return err;
 }

@@ -1,6 +1,6 @@
 /*
  * main.c - the `ward` command: dispatches to `ward server` (server.c) and
- * the client commands (operator.c, rekey.c) built on libward.
+ * the client commands (operator.c, rekey.c, kv.c, transit.c) built on libward.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,9 @@ static const char g_usage[] =
     "  status      Print the seal status (exit 2 when sealed)\n"
     "  operator    Operator commands: init, unseal, seal, rekey, rotate, key-status\n"
     "  kv          KV v2 secrets: get, put, patch, delete, undelete, destroy,\n"
-    "              metadata, list, config, generate\n\n"
+    "              metadata, list, config, generate\n"
+    "  transit     Transit keys and cryptography: create, encrypt, decrypt, sign,\n"
+    "              verify, ... (`ward transit -h` lists them)\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -53,18 +55,13 @@ static int operator_usage(FILE *f)
     return 0;
 }
 
-static bool is_help(const char *arg)
-{
-    return strcmp(arg, "-h") == 0 || strcmp(arg, "-help") == 0 || strcmp(arg, "--help") == 0;
-}
-
 int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
         (void)operator_usage(ctx->err);
         return WARD_CLI_EXIT_USAGE;
     }
-    if (is_help(argv[1])) {
+    if (ward_cli_is_help(argv[1])) {
         return operator_usage(ctx->out);
     }
     for (size_t i = 0; i < sizeof(g_operator_cmds) / sizeof(g_operator_cmds[0]); i++) {
@@ -85,7 +82,7 @@ int main(int argc, char **argv)
         (void)fputs(g_usage, stderr);
         return WARD_CLI_EXIT_USAGE;
     }
-    if (is_help(argv[1])) {
+    if (ward_cli_is_help(argv[1])) {
         (void)fputs(g_usage, stdout);
         return WARD_CLI_EXIT_OK;
     }
@@ -100,6 +97,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "kv") == 0) {
         return ward_cli_kv(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "transit") == 0) {
+        return ward_cli_transit(&ctx, argc - 1, argv + 1);
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

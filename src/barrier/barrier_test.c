@@ -355,6 +355,20 @@ static void test_rotate_and_reencrypt(void **state)
                                                    f->init.root_token->len),
                      WARD_OK);
     assert_int_equal(ward_barrier_check_root_token(f->b, "w.r.nope", 8), WARD_E_PERMISSION);
+    /* the cached hash answers now; a seal forgets it and refuses even the right token */
+    assert_int_equal(ward_barrier_check_root_token(f->b, (const char *)f->init.root_token->data,
+                                                   f->init.root_token->len),
+                     WARD_OK);
+    ward_barrier_seal(f->b);
+    assert_int_not_equal(ward_barrier_check_root_token(f->b,
+                                                       (const char *)f->init.root_token->data,
+                                                       f->init.root_token->len),
+                         WARD_OK);
+    unseal_with(f, 2, 3, 4);
+    assert_int_equal(ward_barrier_check_root_token(f->b, "w.r.nope", 8), WARD_E_PERMISSION);
+    assert_int_equal(ward_barrier_check_root_token(f->b, (const char *)f->init.root_token->data,
+                                                   f->init.root_token->len),
+                     WARD_OK);
 }
 
 static void raw_get(struct ward_store *st, struct ward_buf *out, const char *path)

@@ -35,6 +35,12 @@ ward_err ward_barrier_open(struct ward_barrier **out, struct ward_store *st)
         ward_free(b);
         return WARD_E_SYS;
     }
+    if (pthread_mutex_init(&b->token_mu, NULL) != 0) {
+        (void)pthread_mutex_destroy(&b->mu);
+        (void)pthread_rwlock_destroy(&b->lock);
+        ward_free(b);
+        return WARD_E_SYS;
+    }
     b->selftest = ward_crypto_selftest();
     if (b->selftest != WARD_OK) {
         ward_log(WARD_LOG_ERROR, "msg=\"self-test failed; unseal will be refused\"");
@@ -65,6 +71,7 @@ void ward_barrier_close(struct ward_barrier *b)
     quorum_reset(&b->unseal);
     rekey_clear(b);
     (void)pthread_mutex_unlock(&b->mu);
+    (void)pthread_mutex_destroy(&b->token_mu);
     (void)pthread_mutex_destroy(&b->mu);
     (void)pthread_rwlock_destroy(&b->lock);
     ward_free(b);
@@ -403,6 +410,9 @@ void ward_barrier_seal(struct ward_barrier *b)
     keyring_free(b->keyring);
     b->root = NULL;
     b->keyring = NULL;
+    (void)pthread_mutex_lock(&b->token_mu);
+    b->token_known = false;
+    (void)pthread_mutex_unlock(&b->token_mu);
     (void)pthread_rwlock_unlock(&b->lock);
     (void)pthread_mutex_unlock(&b->mu);
 }
@@ -458,19 +468,45 @@ ward_err ward_barrier_status(struct ward_barrier *b, struct ward_seal_status *ou
     return err;
 }
 
+/*
+ * The root token's hash is read from storage once per unseal and then kept
+ * (a hash, not the token: it authenticates nothing by itself), so a token
+ * check costs a SHA-256 and a compare instead of a storage read and a
+ * decryption on every request.
+ */
 ward_err ward_barrier_check_root_token(struct ward_barrier *b, const char *token, size_t token_len)
 {
     struct ward_buf stored;
     uint8_t hash[WARD_SHA256_LEN];
+    bool known;
     ward_err err;
 
-    ward_buf_init(&stored, 64);
     ward_sha256(hash, (const uint8_t *)token, token_len);
+    (void)pthread_rwlock_rdlock(&b->lock);
+    (void)pthread_mutex_lock(&b->token_mu);
+    known = b->keyring != NULL && b->token_known;
+    err = known && ward_ct_equal(b->token_hash, hash, sizeof(hash)) ? WARD_OK : WARD_E_PERMISSION;
+    (void)pthread_mutex_unlock(&b->token_mu);
+    (void)pthread_rwlock_unlock(&b->lock);
+    if (known) {
+        return err;
+    }
+    ward_buf_init(&stored, 64);
     err = barrier_get(b, &stored, PATH_ROOT_TOKEN);
     if (err == WARD_OK) {
         err = stored.len == WARD_SHA256_LEN && ward_ct_equal(stored.data, hash, sizeof(hash))
                   ? WARD_OK
                   : WARD_E_PERMISSION;
+    }
+    if (err == WARD_OK) {
+        (void)pthread_rwlock_rdlock(&b->lock);
+        (void)pthread_mutex_lock(&b->token_mu);
+        if (b->keyring != NULL) { /* not sealed meanwhile */
+            memcpy(b->token_hash, hash, sizeof(hash));
+            b->token_known = true;
+        }
+        (void)pthread_mutex_unlock(&b->token_mu);
+        (void)pthread_rwlock_unlock(&b->lock);
     }
     ward_buf_cleanup(&stored);
     return err;

@@ -1,5 +1,7 @@
 /*
- * crypto.c - random bytes, AES-256-GCM, SHA-2, HMAC, HKDF and Argon2id.
+ * crypto.c - initialisation, random bytes, AES-256-GCM, SHA-2, HMAC, HKDF and
+ * Argon2id. AES-256-GCM and HMAC-SHA-256 are the AES256_GCM and SHA2_256 cases
+ * of sym.c, so one implementation serves both headers.
  *
  * Keeper-side. Each call builds its own OpenSSL context and frees it before
  * returning (the free cleanses key schedules and HMAC pads), so no key
@@ -9,7 +11,8 @@
  * THREADS: every function may be called from any thread. g_algs is written
  * once, inside pthread_once (by ward_crypto_init or lazily by the first
  * call), and only read afterwards; the fetched OpenSSL objects are immutable
- * and safe to share.
+ * and safe to share. g_heap_err is written once, inside g_heap_once, by
+ * ward_crypto_init.
  */
 #include "crypto.h"
 
@@ -33,33 +36,38 @@
 #define HKDF_MAX_INFO_LEN 1024
 #define HKDF_MAX_OUT_LEN  ((size_t)255 * WARD_SHA256_LEN)
 
+/*
+ * OpenSSL's secure heap, for the private BIGNUMs and X25519/Ed25519 scalars
+ * of loaded keys: 1 MiB (some 150 RSA-4096 keys loaded at once), blocks of at
+ * least 32 bytes (one X25519 or Ed25519 private key).
+ */
+#define SECURE_HEAP_LEN     ((size_t)1 << 20)
+#define SECURE_HEAP_MIN_LEN 32
+
 /* Algorithms fetched once; all NULL if any fetch failed. Written only in fetch_algs. */
 static struct {
-    EVP_CIPHER *gcm;
     EVP_MD *sha256;
     EVP_MD *sha512;
-    EVP_MAC *hmac;
     EVP_KDF *hkdf;
 } g_algs;
 
 static pthread_once_t g_algs_once = PTHREAD_ONCE_INIT;
+
+/* Result of starting the secure heap; written only in start_secure_heap. */
+static ward_err g_heap_err = WARD_E_INTERNAL;
+static pthread_once_t g_heap_once = PTHREAD_ONCE_INIT;
 
 /* Stands in for an empty key: OpenSSL reads a NULL key as "keep the old one". */
 static const uint8_t g_empty[1];
 
 static void fetch_algs(void)
 {
-    g_algs.gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     g_algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     g_algs.sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
-    g_algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     g_algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    if (g_algs.gcm == NULL || g_algs.sha256 == NULL || g_algs.sha512 == NULL ||
-        g_algs.hmac == NULL || g_algs.hkdf == NULL) {
-        EVP_CIPHER_free(g_algs.gcm);
+    if (g_algs.sha256 == NULL || g_algs.sha512 == NULL || g_algs.hkdf == NULL) {
         EVP_MD_free(g_algs.sha256);
         EVP_MD_free(g_algs.sha512);
-        EVP_MAC_free(g_algs.hmac);
         EVP_KDF_free(g_algs.hkdf);
         memset(&g_algs, 0, sizeof(g_algs));
         ERR_clear_error();
@@ -72,12 +80,41 @@ static bool algs_ready(void)
     if (pthread_once(&g_algs_once, fetch_algs) != 0) {
         return false;
     }
-    return g_algs.gcm != NULL;
+    return g_algs.sha256 != NULL;
+}
+
+/*
+ * start_secure_heap turns on OpenSSL's secure heap unless someone in the
+ * process already has. SECURITY: like struct ward_secret, Ward refuses
+ * pageable key memory: if the arena cannot be mlocked (OpenSSL's result 2),
+ * it is torn down again and init fails.
+ */
+static void start_secure_heap(void)
+{
+    int rc;
+
+    if (CRYPTO_secure_malloc_initialized()) {
+        g_heap_err = WARD_OK;
+        return;
+    }
+    rc = CRYPTO_secure_malloc_init(SECURE_HEAP_LEN, SECURE_HEAP_MIN_LEN);
+    if (rc == 2) {
+        /* Nothing can have been allocated from it yet, so done cannot fail. */
+        (void)CRYPTO_secure_malloc_done();
+    }
+    g_heap_err = rc == 1 ? WARD_OK : WARD_E_SYS;
+    ERR_clear_error();
 }
 
 ward_err ward_crypto_init(void)
 {
-    return algs_ready() ? WARD_OK : WARD_E_CRYPTO;
+    if (pthread_once(&g_heap_once, start_secure_heap) != 0) {
+        return WARD_E_SYS;
+    }
+    if (g_heap_err != WARD_OK) {
+        return g_heap_err;
+    }
+    return algs_ready() && ward_crypto_sym_ready() ? WARD_OK : WARD_E_CRYPTO;
 }
 
 ward_err ward_crypto_random(uint8_t *out, size_t out_len)
@@ -95,126 +132,30 @@ ward_err ward_crypto_random(uint8_t *out, size_t out_len)
     return WARD_OK;
 }
 
-/* gcm_start makes a context keyed for op and feeds it the AAD. */
-static ward_err gcm_start(EVP_CIPHER_CTX **out, const struct ward_aead_op *op, int enc)
+/* gcm_op is op as an AES-256-GCM operation of sym.c. */
+static struct ward_cipher_op gcm_op(const struct ward_aead_op *op)
 {
-    ward_err err = WARD_E_CRYPTO;
-    EVP_CIPHER_CTX *ctx = NULL;
-    int n = 0;
-
-    *out = NULL;
-    if (!algs_ready()) {
-        goto out;
-    }
-    if ((ctx = EVP_CIPHER_CTX_new()) == NULL) {
-        err = WARD_E_NOMEM;
-        goto out;
-    }
-    /* AES-GCM's default IV length is 12 bytes, WARD_AEAD_NONCE_LEN. */
-    if (EVP_CipherInit_ex2(ctx, g_algs.gcm, op->key, op->nonce, enc, NULL) != 1) {
-        goto out;
-    }
-    if (op->aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, op->aad, (int)op->aad_len) != 1) {
-        goto out;
-    }
-    *out = ctx;
-    ctx = NULL;
-    err = WARD_OK;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    return err;
-}
-
-/* aead_check_sizes rejects lengths OpenSSL's int-sized API cannot take. */
-static ward_err aead_check_sizes(const struct ward_aead_op *op)
-{
-    if (op->in_len > (size_t)INT_MAX - WARD_AEAD_TAG_LEN || op->aad_len > (size_t)INT_MAX) {
-        return WARD_E_TOO_LARGE;
-    }
-    return WARD_OK;
+    return (struct ward_cipher_op){ .cipher = WARD_CIPHER_AES256_GCM,
+                                    .key = op->key,
+                                    .nonce = op->nonce,
+                                    .aad = op->aad,
+                                    .aad_len = op->aad_len,
+                                    .in = op->in,
+                                    .in_len = op->in_len };
 }
 
 ward_err ward_aead_seal(uint8_t *out, size_t out_cap, const struct ward_aead_op *op)
 {
-    ward_err err = WARD_E_INTERNAL;
-    EVP_CIPHER_CTX *ctx = NULL;
-    int n = 0;
-    int fin = 0;
+    const struct ward_cipher_op c = gcm_op(op);
 
-    if ((err = aead_check_sizes(op)) != WARD_OK) {
-        return err;
-    }
-    if (out_cap < op->in_len + WARD_AEAD_TAG_LEN) {
-        return WARD_E_TOO_LARGE;
-    }
-    if ((err = gcm_start(&ctx, op, 1)) != WARD_OK) {
-        goto out;
-    }
-    err = WARD_E_CRYPTO;
-    if (op->in_len > 0 && EVP_EncryptUpdate(ctx, out, &n, op->in, (int)op->in_len) != 1) {
-        goto out;
-    }
-    if (EVP_EncryptFinal_ex(ctx, out + n, &fin) != 1 || (size_t)n + (size_t)fin != op->in_len) {
-        goto out;
-    }
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, WARD_AEAD_TAG_LEN, out + op->in_len) != 1) {
-        goto out;
-    }
-    err = WARD_OK;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    if (err != WARD_OK) {
-        OPENSSL_cleanse(out, op->in_len + WARD_AEAD_TAG_LEN);
-        ERR_clear_error();
-    }
-    return err;
+    return ward_cipher_seal(out, out_cap, &c);
 }
 
 ward_err ward_aead_open(uint8_t *out, size_t out_cap, const struct ward_aead_op *op)
 {
-    ward_err err = WARD_E_INTERNAL;
-    EVP_CIPHER_CTX *ctx = NULL;
-    uint8_t tag[WARD_AEAD_TAG_LEN];
-    size_t pt_len;
-    int n = 0;
-    int fin = 0;
+    const struct ward_cipher_op c = gcm_op(op);
 
-    if ((err = aead_check_sizes(op)) != WARD_OK) {
-        return err;
-    }
-    /* SECURITY: too short to hold a tag is as unauthentic as a wrong tag. */
-    if (op->in_len < WARD_AEAD_TAG_LEN) {
-        return WARD_E_INTEGRITY;
-    }
-    pt_len = op->in_len - WARD_AEAD_TAG_LEN;
-    if (out_cap < pt_len) {
-        return WARD_E_TOO_LARGE;
-    }
-    /* Copied first: when out == op->in, decryption must not meet the tag. */
-    memcpy(tag, op->in + pt_len, sizeof(tag));
-    if ((err = gcm_start(&ctx, op, 0)) != WARD_OK) {
-        goto out;
-    }
-    err = WARD_E_CRYPTO;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, WARD_AEAD_TAG_LEN, tag) != 1) {
-        goto out;
-    }
-    if (pt_len > 0 && EVP_DecryptUpdate(ctx, out, &n, op->in, (int)pt_len) != 1) {
-        goto out;
-    }
-    if (EVP_DecryptFinal_ex(ctx, out + n, &fin) != 1 || (size_t)n + (size_t)fin != pt_len) {
-        err = WARD_E_INTEGRITY;
-        goto out;
-    }
-    err = WARD_OK;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    if (err != WARD_OK) {
-        /* SECURITY: unauthenticated plaintext never reaches the caller. */
-        OPENSSL_cleanse(out, pt_len);
-        ERR_clear_error();
-    }
-    return err;
+    return ward_cipher_open(out, out_cap, &c);
 }
 
 /* digest hashes in with md; a void API, so a failing provider aborts. */
@@ -238,37 +179,7 @@ void ward_sha512(uint8_t out[WARD_SHA512_LEN], const uint8_t *in, size_t in_len)
 ward_err ward_hmac_sha256(uint8_t out[WARD_SHA256_LEN], const uint8_t *key, size_t key_len,
                           const uint8_t *in, size_t in_len)
 {
-    ward_err err = WARD_E_CRYPTO;
-    EVP_MAC_CTX *ctx = NULL;
-    OSSL_PARAM params[2];
-    size_t n = 0;
-
-    if (!algs_ready()) {
-        goto out;
-    }
-    if ((ctx = EVP_MAC_CTX_new(g_algs.hmac)) == NULL) {
-        err = WARD_E_NOMEM;
-        goto out;
-    }
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_init(ctx, key_len > 0 ? key : g_empty, key_len, params) != 1) {
-        goto out;
-    }
-    if (in_len > 0 && EVP_MAC_update(ctx, in, in_len) != 1) {
-        goto out;
-    }
-    if (EVP_MAC_final(ctx, out, &n, WARD_SHA256_LEN) != 1 || n != WARD_SHA256_LEN) {
-        goto out;
-    }
-    err = WARD_OK;
-out:
-    EVP_MAC_CTX_free(ctx);
-    if (err != WARD_OK) {
-        OPENSSL_cleanse(out, WARD_SHA256_LEN);
-        ERR_clear_error();
-    }
-    return err;
+    return ward_crypto_hmac_any(out, WARD_HASH_SHA2_256, key, key_len, in, in_len);
 }
 
 ward_err ward_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *key, size_t key_len,

@@ -28,8 +28,13 @@
 
 /*
  * ward_crypto_init fetches the algorithms Ward uses once, so later calls do
- * not pay for OpenSSL's implicit fetch. Call before threads start; calling
- * again is harmless.
+ * not pay for OpenSSL's implicit fetch, and turns on OpenSSL's secure heap
+ * (1 MiB, mlocked, not dumped) for the private parts of loaded keys; if
+ * another part of the process started it first, that heap is used.
+ * WARD_E_SYS if the heap cannot be mapped and locked (Ward refuses pageable
+ * key memory, as ward_secret_new does), WARD_E_CRYPTO if the provider lacks
+ * an algorithm. Call before threads start; calling again is harmless and
+ * returns the first call's result.
  */
 WARD_MUST_CHECK ward_err ward_crypto_init(void);
 

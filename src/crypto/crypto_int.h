@@ -1,6 +1,7 @@
 /*
- * crypto_int.h - internals shared by crypto.c, shamir.c, selftest.c and their
- * tests. Not part of the contract: other modules include only crypto.h.
+ * crypto_int.h - internals shared by crypto.c, shamir.c, sym.c, pkey.c,
+ * selftest.c and their tests. Not part of the contract: other modules include
+ * only crypto.h, sym.h and pkey.h.
  *
  * These are the general forms behind the public calls, kept so that the
  * known-answer tests can feed published vectors (Argon2id with a secret and
@@ -13,7 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "crypto/crypto.h"
+#include "crypto/sym.h"
 
 #define WARD_SHAMIR_MAX_SHARES 16
 
@@ -44,5 +48,25 @@ WARD_MUST_CHECK ward_err ward_crypto_argon2id_full(uint8_t *out, size_t out_len,
 WARD_MUST_CHECK ward_err ward_crypto_shamir_split_with(uint8_t *out, const uint8_t *secret,
                                                        size_t secret_len, const uint8_t *coeffs,
                                                        uint8_t k, uint8_t n);
+
+/*
+ * ward_crypto_sym_ready fetches sym.c's ciphers, digests and HMAC once (the
+ * first caller wins; later calls only read). False if the provider lacks one.
+ */
+bool ward_crypto_sym_ready(void);
+
+/*
+ * ward_crypto_md is the fetched digest of h (borrowed, shared, immutable), or
+ * NULL for an unknown h or when the fetch failed.
+ */
+const EVP_MD *ward_crypto_md(enum ward_hash h);
+
+/*
+ * ward_crypto_hmac_any is ward_hmac without its key_len >= 1 rule, so that
+ * ward_hmac_sha256 keeps accepting an empty key. Writes ward_hash_len(h)
+ * bytes; on failure out is wiped.
+ */
+WARD_MUST_CHECK ward_err ward_crypto_hmac_any(uint8_t *out, enum ward_hash h, const uint8_t *key,
+                                              size_t key_len, const uint8_t *in, size_t in_len);
 
 #endif

@@ -17,34 +17,7 @@
 
 #include "base/mem.h"
 #include "crypto/crypto_int.h"
-
-static uint8_t nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return (uint8_t)(c - '0');
-    }
-    assert_true(c >= 'a' && c <= 'f');
-    return (uint8_t)(c - 'a' + 10);
-}
-
-/* unhex decodes exactly out_len bytes of lowercase hex. */
-static void unhex(uint8_t *out, size_t out_len, const char *hex)
-{
-    assert_int_equal(strlen(hex), 2 * out_len);
-    for (size_t i = 0; i < out_len; i++) {
-        out[i] = (uint8_t)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-    }
-}
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-    uint8_t acc = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        acc |= p[i];
-    }
-    return acc == 0;
-}
+#include "crypto/testutil.h"
 
 /* Seal and open on threads that race to the lazy fetch (no ward_crypto_init yet). */
 static void *lazy_worker(void *arg)
@@ -89,13 +62,14 @@ static void test_gcm_vector(void **state)
 
     (void)state;
     /* GCM spec test case 14: AES-256, zero key, IV and 16-byte plaintext. */
-    unhex(want, 32, "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919");
+    ward_crypto_test_unhex(want, 32,
+                           "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919");
     assert_int_equal(ward_aead_seal(out, sizeof(out), &op), WARD_OK);
     assert_memory_equal(out, want, 32);
     op.in = out;
     op.in_len = 32;
     assert_int_equal(ward_aead_open(out, 16, &op), WARD_OK);
-    assert_true(all_zero(out, 16));
+    assert_true(ward_crypto_test_all_zero(out, 16));
 }
 
 struct gcm_case {
@@ -144,7 +118,7 @@ static void open_tampered(struct gcm_case *c, const struct ward_aead_op *op)
 {
     memset(c->out, 0xaa, sizeof(c->out));
     assert_int_equal(ward_aead_open(c->out, sizeof(c->out), op), WARD_E_INTEGRITY);
-    assert_true(all_zero(c->out, op->in_len - WARD_AEAD_TAG_LEN));
+    assert_true(ward_crypto_test_all_zero(c->out, op->in_len - WARD_AEAD_TAG_LEN));
 }
 
 static void test_gcm_tamper(void **state)
@@ -233,7 +207,7 @@ static void test_gcm_in_place(void **state)
     memcpy(buf, c.ct, sizeof(buf));
     buf[sizeof(buf) - 1] ^= 1;
     assert_int_equal(ward_aead_open(buf, sizeof(buf), &op), WARD_E_INTEGRITY);
-    assert_true(all_zero(buf, 200));
+    assert_true(ward_crypto_test_all_zero(buf, 200));
 }
 
 static void test_sha(void **state)
@@ -242,15 +216,17 @@ static void test_sha(void **state)
     uint8_t got[WARD_SHA512_LEN];
 
     (void)state;
-    unhex(want, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    ward_crypto_test_unhex(want, 32,
+                           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     ward_sha256(got, NULL, 0);
     assert_memory_equal(got, want, 32);
-    unhex(want, 32, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    ward_crypto_test_unhex(want, 32,
+                           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     ward_sha256(got, (const uint8_t *)"abc", 3);
     assert_memory_equal(got, want, 32);
-    unhex(want, 64,
-          "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-          "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+    ward_crypto_test_unhex(want, 64,
+                           "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                           "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
     ward_sha512(got, (const uint8_t *)"abc", 3);
     assert_memory_equal(got, want, 64);
 }
@@ -265,18 +241,21 @@ static void test_hmac(void **state)
     (void)state;
     /* RFC 4231 test case 1. */
     memset(key, 0x0b, 20);
-    unhex(want, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    ward_crypto_test_unhex(want, 32,
+                           "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
     assert_int_equal(ward_hmac_sha256(got, key, 20, (const uint8_t *)"Hi There", 8), WARD_OK);
     assert_memory_equal(got, want, 32);
     /* RFC 4231 test case 2. */
-    unhex(want, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    ward_crypto_test_unhex(want, 32,
+                           "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     assert_int_equal(ward_hmac_sha256(got, (const uint8_t *)"Jefe", 4,
                                       (const uint8_t *)"what do ya want for nothing?", 28),
                      WARD_OK);
     assert_memory_equal(got, want, 32);
     /* RFC 4231 test case 6: a key longer than the block. */
     memset(key, 0xaa, sizeof(key));
-    unhex(want, 32, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    ward_crypto_test_unhex(want, 32,
+                           "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     assert_int_equal(
         ward_hmac_sha256(got, key, sizeof(key), (const uint8_t *)long_msg, strlen(long_msg)),
         WARD_OK);
@@ -297,12 +276,14 @@ static void test_hkdf(void **state)
     (void)state;
     /* RFC 5869 test case 3: empty salt, empty info. */
     memset(ikm, 0x0b, sizeof(ikm));
-    unhex(want, 42,
-          "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    ward_crypto_test_unhex(
+        want, 42,
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
     assert_int_equal(ward_hkdf_sha256(got, 42, ikm, sizeof(ikm), NULL, 0), WARD_OK);
     assert_memory_equal(got, want, 42);
     /* Empty salt with an info label (Python cryptography's HKDF). */
-    unhex(want, 32, "826d42f94fe4d59d6f1da8c1924f719ec7354f7e06d1fb2ee20f59f7ab2a6cb2");
+    ward_crypto_test_unhex(want, 32,
+                           "826d42f94fe4d59d6f1da8c1924f719ec7354f7e06d1fb2ee20f59f7ab2a6cb2");
     assert_int_equal(ward_hkdf_sha256(got, 32, (const uint8_t *)"input key material", 18,
                                       (const uint8_t *)label, strlen(label)),
                      WARD_OK);
@@ -336,7 +317,8 @@ static void test_argon2id_vectors(void **state)
     p.salt = salt;
     p.salt_len = sizeof(salt);
     /* RFC 9106 section 5.3. */
-    unhex(want, 32, "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659");
+    ward_crypto_test_unhex(want, 32,
+                           "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659");
     assert_int_equal(ward_crypto_argon2id_full(got, 32, &p, &in), WARD_OK);
     assert_memory_equal(got, want, 32);
     /* Public form (no secret, no ad), vector from Python cryptography. */
@@ -345,7 +327,8 @@ static void test_argon2id_vectors(void **state)
                                      .parallelism = 1,
                                      .salt = (const uint8_t *)"saltsalt",
                                      .salt_len = 8 };
-    unhex(want, 32, "e74503f7bcb438e4d537b71ad25022224c4015b2683bc218324a48dcea3a6a46");
+    ward_crypto_test_unhex(want, 32,
+                           "e74503f7bcb438e4d537b71ad25022224c4015b2683bc218324a48dcea3a6a46");
     assert_int_equal(ward_argon2id(got, 32, &p, (const uint8_t *)"password", 8), WARD_OK);
     assert_memory_equal(got, want, 32);
 }
@@ -373,7 +356,7 @@ static void test_argon2id_errors(void **state)
     memset(got, 0xaa, sizeof(got));
     assert_int_equal(ward_argon2id(got, 32, &p, (const uint8_t *)"pw", 2), WARD_E_NOMEM);
     ward_mem_fail_at(0);
-    assert_true(all_zero(got, sizeof(got)));
+    assert_true(ward_crypto_test_all_zero(got, sizeof(got)));
     assert_int_equal(ward_argon2id(got, 32, &p, (const uint8_t *)"pw", 2), WARD_OK);
     assert_int_equal(ward_argon2id(got, (size_t)UINT32_MAX + 1, &p, (const uint8_t *)"pw", 2),
                      WARD_E_TOO_LARGE);
@@ -386,10 +369,10 @@ static void test_random_and_ct_equal(void **state)
 
     (void)state;
     assert_int_equal(ward_crypto_random(a, 0), WARD_OK);
-    assert_true(all_zero(a, sizeof(a)));
+    assert_true(ward_crypto_test_all_zero(a, sizeof(a)));
     assert_int_equal(ward_crypto_random(a, sizeof(a)), WARD_OK);
     assert_int_equal(ward_crypto_random(b, sizeof(b)), WARD_OK);
-    assert_false(all_zero(a, sizeof(a)));
+    assert_false(ward_crypto_test_all_zero(a, sizeof(a)));
     assert_memory_not_equal(a, b, sizeof(a));
     assert_false(ward_ct_equal(a, b, sizeof(a)));
     memcpy(b, a, sizeof(a));

@@ -130,15 +130,18 @@ WARD_MUST_CHECK ward_err ward_shamir_combine(uint8_t *out, size_t secret_len, co
                                              const uint8_t *const *ys, size_t k);
 
 /*
- * ward_crypto_selftest runs the known-answer tests of every primitive above.
+ * ward_crypto_selftest runs the known-answer tests of every primitive above
+ * and of those in sym.h and pkey.h that are cheap (see selftest.c).
  * Returns WARD_E_SELFTEST (and logs which test, never key bytes) on failure.
  */
 WARD_MUST_CHECK ward_err ward_crypto_selftest(void);
 
 /*
  * ward_crypto_selftest_break makes the named known-answer test ("aes-gcm",
- * "sha256", "sha512", "hmac", "hkdf", "argon2id", "shamir") fail, or none
- * when name is NULL. For tests of the refusal path only.
+ * "sha256", "sha512", "hmac", "hkdf", "argon2id", "shamir", "aes128-gcm",
+ * "chacha20-poly1305", "aes-siv", "sha3-256", "hmac-sha384", "hmac-sha512",
+ * "kwp", "ed25519") fail, or none when name is NULL. For tests of the
+ * refusal path only.
  */
 void ward_crypto_selftest_break(const char *name);
 

@@ -12,8 +12,13 @@
 #include "base/log.h"
 #include "crypto.h"
 
-static const char *const g_names[] = { "aes-gcm", "sha256",   "sha512", "hmac",
-                                       "hkdf",    "argon2id", "shamir" };
+static const char *const g_names[] = {
+    "aes-gcm",     "sha256",     "sha512",
+    "hmac",        "hkdf",       "argon2id",
+    "shamir",      "aes128-gcm", "chacha20-poly1305",
+    "aes-siv",     "sha3-256",   "hmac-sha384",
+    "hmac-sha512", "kwp",        "ed25519",
+};
 
 static void test_selftest_passes(void **state)
 {

@@ -41,7 +41,7 @@
  * of loaded keys: 1 MiB (some 150 RSA-4096 keys loaded at once), blocks of at
  * least 32 bytes (one X25519 or Ed25519 private key).
  */
-#define SECURE_HEAP_LEN     ((size_t)1 << 20)
+#define SECURE_HEAP_LEN     ((size_t)8 << 20) /* holds the key cache's private keys */
 #define SECURE_HEAP_MIN_LEN 32
 
 /* Algorithms fetched once; all NULL if any fetch failed. Written only in fetch_algs. */

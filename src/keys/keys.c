@@ -1,0 +1,997 @@
+/*
+ * keys.c - named keys on the barrier: storage paths, the decoded-key cache,
+ * and every change to a key (create, import, config, rotate, lifecycle
+ * state, trim, delete, backup and restore).
+ *
+ * Storage (all under the barrier, docs/storage-format.md "Named keys"):
+ *   transit/<mount>/namekey       32 random bytes: the name-hiding HMAC key
+ *   transit/<mount>/n/<hex mac>   name entry: format (1) | key id (16) | name
+ *   transit/<mount>/k/<hex id>    the key's record (record.c)
+ * Create and delete write both entries in one barrier transaction.
+ *
+ * Cache: slots of decoded, immutable keys with an expiry. A writer commits,
+ * then replaces the slot and bumps g (the generation) under the cache lock;
+ * a reader that loaded from storage inserts its key only if g did not move
+ * meanwhile, so a slow reader never puts back a key that a delete or rotate
+ * has already replaced.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "crypto/crypto.h"
+#include "keys_int.h"
+
+#define NAME_ENTRY_FORMAT 1
+#define KEYS_PATH_MAX     160
+
+struct cache_slot {
+    struct ward_key *key; /* one reference held by the cache */
+    int64_t expires_ms;
+    int64_t used_ms;
+};
+
+struct ward_keys {
+    struct ward_barrier *b;
+    char mount[48];
+    pthread_mutex_t write_lock; /* serialises changes to keys */
+    pthread_mutex_t cache_lock;
+    struct cache_slot *slots;
+    size_t cache_max;
+    int64_t ttl_ms;
+    uint64_t gen;
+    EVP_PKEY *wrapping; /* BYOK wrapping key, loaded on first use (write_lock) */
+};
+
+ward_err ward_keys_new(struct ward_keys **out, struct ward_barrier *b, const char *mount,
+                       const struct ward_keys_config *cfg)
+{
+    struct ward_keys *ks;
+
+    *out = NULL;
+    if (ward_key_name_check(mount) != WARD_OK || strlen(mount) >= sizeof(ks->mount)) {
+        return WARD_E_INVALID;
+    }
+    if ((ks = ward_calloc(1, sizeof(*ks))) == NULL) {
+        return WARD_E_NOMEM;
+    }
+    ks->b = b;
+    (void)snprintf(ks->mount, sizeof(ks->mount), "%s", mount);
+    ks->cache_max = cfg != NULL && cfg->cache_max > 0 ? cfg->cache_max : 256;
+    ks->ttl_ms = cfg != NULL && cfg->cache_ttl_ms > 0 ? cfg->cache_ttl_ms : 5 * 60 * 1000;
+    if ((ks->slots = ward_calloc(ks->cache_max, sizeof(*ks->slots))) == NULL) {
+        ward_free(ks);
+        return WARD_E_NOMEM;
+    }
+    (void)pthread_mutex_init(&ks->write_lock, NULL);
+    (void)pthread_mutex_init(&ks->cache_lock, NULL);
+    *out = ks;
+    return WARD_OK;
+}
+
+void ward_keys_free(struct ward_keys *ks)
+{
+    if (ks == NULL) {
+        return;
+    }
+    ward_keys_flush(ks);
+    (void)pthread_mutex_destroy(&ks->write_lock);
+    (void)pthread_mutex_destroy(&ks->cache_lock);
+    ward_free(ks->slots);
+    ward_free(ks);
+}
+
+/* ---- cache ---- */
+
+void ward_keys_flush(struct ward_keys *ks)
+{
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    for (size_t i = 0; i < ks->cache_max; i++) {
+        ward_key_unref(ks->slots[i].key);
+        ks->slots[i].key = NULL;
+    }
+    ks->gen++;
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+    (void)pthread_mutex_lock(&ks->write_lock);
+    ward_pkey_free(ks->wrapping);
+    ks->wrapping = NULL;
+    (void)pthread_mutex_unlock(&ks->write_lock);
+}
+
+size_t ward_keys_cached(struct ward_keys *ks)
+{
+    size_t n = 0;
+
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    for (size_t i = 0; i < ks->cache_max; i++) {
+        n += ks->slots[i].key != NULL;
+    }
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+    return n;
+}
+
+/* cache_find returns a referenced live key by name or id (cache_lock held). */
+static struct ward_key *cache_find(struct ward_keys *ks, const char *name, const uint8_t *id,
+                                   int64_t now)
+{
+    for (size_t i = 0; i < ks->cache_max; i++) {
+        struct cache_slot *s = &ks->slots[i];
+
+        if (s->key == NULL) {
+            continue;
+        }
+        if (s->expires_ms <= now) {
+            /* expired: erase now rather than on eviction */
+            ward_key_unref(s->key);
+            s->key = NULL;
+            continue;
+        }
+        if ((name != NULL && strcmp(s->key->name, name) == 0) ||
+            (id != NULL && memcmp(s->key->id, id, WARD_KEY_ID_LEN) == 0)) {
+            s->used_ms = now;
+            atomic_fetch_add(&s->key->refs, 1);
+            return s->key;
+        }
+    }
+    return NULL;
+}
+
+/* cache_drop_locked removes the slot holding a key named name. */
+static void cache_drop_locked(struct ward_keys *ks, const char *name)
+{
+    for (size_t i = 0; i < ks->cache_max; i++) {
+        if (ks->slots[i].key != NULL && strcmp(ks->slots[i].key->name, name) == 0) {
+            ward_key_unref(ks->slots[i].key);
+            ks->slots[i].key = NULL;
+        }
+    }
+}
+
+/* cache_put_locked stores k (taking a new reference), evicting the least recently used. */
+static void cache_put_locked(struct ward_keys *ks, struct ward_key *k, int64_t now)
+{
+    size_t victim = 0;
+
+    cache_drop_locked(ks, k->name);
+    for (size_t i = 0; i < ks->cache_max; i++) {
+        if (ks->slots[i].key == NULL) {
+            victim = i;
+            break;
+        }
+        if (ks->slots[i].used_ms < ks->slots[victim].used_ms) {
+            victim = i;
+        }
+    }
+    ward_key_unref(ks->slots[victim].key);
+    atomic_fetch_add(&k->refs, 1);
+    ks->slots[victim] = (struct cache_slot){ k, now + ks->ttl_ms, now };
+}
+
+/* cache_replace is what a writer does after committing: drop name, maybe put k. */
+static void cache_replace(struct ward_keys *ks, const char *name, struct ward_key *k)
+{
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    cache_drop_locked(ks, name);
+    if (k != NULL) {
+        cache_put_locked(ks, k, keys_now_ms());
+    }
+    ks->gen++;
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+}
+
+/* ---- storage ---- */
+
+static void hex(char *out, const uint8_t *in, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static ward_err name_path(struct ward_keys *ks, char out[KEYS_PATH_MAX], const char *name)
+{
+    uint8_t key[32];
+    uint8_t mac[WARD_SHA256_LEN];
+    char path[KEYS_PATH_MAX];
+    char mac_hex[2 * WARD_SHA256_LEN + 1];
+    ward_err err;
+
+    (void)snprintf(path, sizeof(path), "transit/%s/namekey", ks->mount);
+    if ((err = ward_barrier_random_entry(ks->b, key, sizeof(key), path)) != WARD_OK) {
+        return err;
+    }
+    err = ward_hmac_sha256(mac, key, sizeof(key), (const uint8_t *)name, strlen(name));
+    OPENSSL_cleanse(key, sizeof(key));
+    if (err != WARD_OK) {
+        return err;
+    }
+    hex(mac_hex, mac, sizeof(mac));
+    (void)snprintf(out, KEYS_PATH_MAX, "transit/%s/n/%s", ks->mount, mac_hex);
+    return WARD_OK;
+}
+
+static void record_path(struct ward_keys *ks, char out[KEYS_PATH_MAX],
+                        const uint8_t id[WARD_KEY_ID_LEN])
+{
+    char id_hex[2 * WARD_KEY_ID_LEN + 1];
+
+    hex(id_hex, id, WARD_KEY_ID_LEN);
+    (void)snprintf(out, KEYS_PATH_MAX, "transit/%s/k/%s", ks->mount, id_hex);
+}
+
+/* read_name_entry reads a name entry: the key id, and the name if name_out. */
+static ward_err read_name_entry(struct ward_keys *ks, uint8_t id[WARD_KEY_ID_LEN], char *name_out,
+                                const char *path)
+{
+    struct ward_buf buf;
+    ward_err err;
+
+    ward_buf_init(&buf, 1 + WARD_KEY_ID_LEN + WARD_KEY_NAME_MAX);
+    if ((err = ward_barrier_get(ks->b, &buf, path)) == WARD_OK) {
+        if (buf.len <= 1 + WARD_KEY_ID_LEN || buf.data[0] != NAME_ENTRY_FORMAT) {
+            err = WARD_E_BAD_ENCODING;
+        } else {
+            memcpy(id, buf.data + 1, WARD_KEY_ID_LEN);
+            if (name_out != NULL) {
+                size_t n = buf.len - 1 - WARD_KEY_ID_LEN;
+
+                memcpy(name_out, buf.data + 1 + WARD_KEY_ID_LEN, n);
+                name_out[n] = '\0';
+            }
+        }
+    }
+    ward_buf_cleanup(&buf);
+    return err;
+}
+
+static ward_err load_by_id(struct ward_keys *ks, struct ward_key **out,
+                           const uint8_t id[WARD_KEY_ID_LEN])
+{
+    char path[KEYS_PATH_MAX];
+    struct ward_buf rec;
+    ward_err err;
+
+    *out = NULL;
+    record_path(ks, path, id);
+    ward_buf_init(&rec, KEY_MAX_RECORD);
+    if ((err = ward_barrier_get(ks->b, &rec, path)) == WARD_OK) {
+        err = key_decode(out, rec.data, rec.len);
+        if (err == WARD_OK && memcmp((*out)->id, id, WARD_KEY_ID_LEN) != 0) {
+            ward_key_unref(*out);
+            *out = NULL;
+            err = WARD_E_INTEGRITY;
+        }
+    }
+    ward_buf_cleanup(&rec);
+    return err;
+}
+
+/* load_by_name reads key name from storage (not the cache). */
+static ward_err load_by_name(struct ward_keys *ks, struct ward_key **out, const char *name)
+{
+    char path[KEYS_PATH_MAX];
+    uint8_t id[WARD_KEY_ID_LEN];
+    ward_err err;
+
+    *out = NULL;
+    if ((err = ward_key_name_check(name)) != WARD_OK ||
+        (err = name_path(ks, path, name)) != WARD_OK ||
+        (err = read_name_entry(ks, id, NULL, path)) != WARD_OK ||
+        (err = load_by_id(ks, out, id)) != WARD_OK) {
+        return err;
+    }
+    if (strcmp((*out)->name, name) != 0) {
+        ward_key_unref(*out);
+        *out = NULL;
+        return WARD_E_INTEGRITY;
+    }
+    return WARD_OK;
+}
+
+/*
+ * store_key writes k's record; with create also its name entry, with
+ * remove instead deletes both. One barrier transaction.
+ */
+static ward_err store_key(struct ward_keys *ks, const struct ward_key *k, bool create, bool remove)
+{
+    char rpath[KEYS_PATH_MAX];
+    char npath[KEYS_PATH_MAX];
+    struct ward_store_op ops[2];
+    struct ward_buf rec;
+    uint8_t entry[1 + WARD_KEY_ID_LEN + WARD_KEY_NAME_MAX];
+    size_t name_len = strlen(k->name);
+    size_t num = 1;
+    ward_err err;
+
+    record_path(ks, rpath, k->id);
+    if ((err = name_path(ks, npath, k->name)) != WARD_OK) {
+        return err;
+    }
+    ward_buf_init(&rec, KEY_MAX_RECORD);
+    if (!remove && (err = key_encode(&rec, k)) != WARD_OK) {
+        ward_buf_cleanup(&rec);
+        return err;
+    }
+    ops[0] = (struct ward_store_op){ .kind = remove ? WARD_STORE_DELETE : WARD_STORE_PUT,
+                                     .path = rpath,
+                                     .value = rec.data,
+                                     .value_len = rec.len };
+    if (create || remove) {
+        entry[0] = NAME_ENTRY_FORMAT;
+        memcpy(entry + 1, k->id, WARD_KEY_ID_LEN);
+        memcpy(entry + 1 + WARD_KEY_ID_LEN, k->name, name_len);
+        ops[1] = (struct ward_store_op){ .kind = remove ? WARD_STORE_DELETE : WARD_STORE_PUT,
+                                         .path = npath,
+                                         .value = entry,
+                                         .value_len = 1 + WARD_KEY_ID_LEN + name_len,
+                                         .check_version = create,
+                                         .expected_version = 0 };
+        num = 2;
+    }
+    err = ward_barrier_txn(ks->b, ops, num);
+    ward_buf_cleanup(&rec);
+    return err == WARD_E_CONFLICT && create ? WARD_E_EXISTS : err;
+}
+
+/* ---- reads ---- */
+
+static bool rotation_due(const struct ward_key *k, int64_t now)
+{
+    return k->auto_rotate_s > 0 && now - k->rotated_ms >= k->auto_rotate_s * 1000;
+}
+
+static ward_err rotate_locked(struct ward_keys *ks, uint32_t *out_version, const char *name,
+                              bool pre_active, const uint8_t *material, size_t material_len,
+                              bool only_if_due);
+
+static ward_err get_key(struct ward_keys *ks, struct ward_key **out, const char *name,
+                        const uint8_t *id)
+{
+    int64_t now = keys_now_ms();
+    uint64_t gen;
+    ward_err err;
+
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    *out = cache_find(ks, name, id, now);
+    gen = ks->gen;
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+    if (*out == NULL) {
+        err = name != NULL ? load_by_name(ks, out, name) : load_by_id(ks, out, id);
+        if (err != WARD_OK) {
+            return err;
+        }
+        (void)pthread_mutex_lock(&ks->cache_lock);
+        if (ks->gen == gen) {
+            cache_put_locked(ks, *out, now);
+        }
+        (void)pthread_mutex_unlock(&ks->cache_lock);
+    }
+    if (rotation_due(*out, now)) {
+        char due[WARD_KEY_NAME_MAX + 1];
+        uint32_t v;
+
+        (void)snprintf(due, sizeof(due), "%s", (*out)->name);
+        ward_key_unref(*out);
+        *out = NULL;
+        (void)pthread_mutex_lock(&ks->write_lock);
+        err = rotate_locked(ks, &v, due, false, NULL, 0, true);
+        (void)pthread_mutex_unlock(&ks->write_lock);
+        if (err != WARD_OK) {
+            return err;
+        }
+        return get_key(ks, out, name, id);
+    }
+    return WARD_OK;
+}
+
+ward_err ward_keys_get(struct ward_keys *ks, struct ward_key **out, const char *name)
+{
+    ward_err err = ward_key_name_check(name);
+
+    *out = NULL;
+    return err != WARD_OK ? WARD_E_NOT_FOUND : get_key(ks, out, name, NULL);
+}
+
+ward_err ward_keys_get_by_id(struct ward_keys *ks, struct ward_key **out,
+                             const uint8_t id[WARD_KEY_ID_LEN])
+{
+    *out = NULL;
+    return get_key(ks, out, NULL, id);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+ward_err ward_keys_list(struct ward_keys *ks, struct ward_key_list *out)
+{
+    struct ward_store_list paths;
+    char prefix[KEYS_PATH_MAX];
+    ward_err err;
+
+    memset(out, 0, sizeof(*out));
+    (void)snprintf(prefix, sizeof(prefix), "transit/%s/n/", ks->mount);
+    if ((err = ward_barrier_list(ks->b, &paths, prefix)) != WARD_OK) {
+        return err;
+    }
+    if (paths.num > WARD_KEYS_MAX_LIST) {
+        err = WARD_E_TOO_LARGE;
+    } else if (paths.num > 0 && (out->names = ward_calloc(paths.num, sizeof(char *))) == NULL) {
+        err = WARD_E_NOMEM;
+    }
+    for (size_t i = 0; err == WARD_OK && i < paths.num; i++) {
+        char name[WARD_KEY_NAME_MAX + 1];
+        uint8_t id[WARD_KEY_ID_LEN];
+
+        if ((err = read_name_entry(ks, id, name, paths.paths[i])) != WARD_OK) {
+            break;
+        }
+        if ((out->names[out->num] = ward_alloc(strlen(name) + 1)) == NULL) {
+            err = WARD_E_NOMEM;
+            break;
+        }
+        memcpy(out->names[out->num++], name, strlen(name) + 1);
+    }
+    ward_store_list_cleanup(&paths);
+    if (err != WARD_OK) {
+        ward_key_list_cleanup(out);
+        return err;
+    }
+    if (out->num > 1) {
+        qsort(out->names, out->num, sizeof(char *), cmp_names);
+    }
+    return WARD_OK;
+}
+
+void ward_key_list_cleanup(struct ward_key_list *l)
+{
+    for (size_t i = 0; i < l->num; i++) {
+        ward_free(l->names[i]);
+    }
+    ward_free(l->names);
+    memset(l, 0, sizeof(*l));
+}
+
+/* ---- writes ---- */
+
+static ward_err params_check(const struct ward_key_params *p, const struct ward_key_type_info **t)
+{
+    if ((*t = ward_key_type_get(p->type)) == NULL) {
+        return WARD_E_INVALID;
+    }
+    if ((p->flags & WARD_KFLAG_CONVERGENT) && !(p->flags & WARD_KFLAG_DERIVED)) {
+        return WARD_E_INVALID; /* Vault: convergent encryption requires derivation */
+    }
+    if ((p->flags & WARD_KFLAG_DERIVED) && (*t)->cipher == 0 && p->type != WARD_KEY_AES256_SIV) {
+        return WARD_E_INVALID;
+    }
+    if ((p->allowed_ops & ~(*t)->ops) != 0 || p->auto_rotate_s < 0 ||
+        (p->auto_rotate_s > 0 && p->auto_rotate_s < 3600)) {
+        return WARD_E_INVALID; /* Vault's minimum rotation period is one hour */
+    }
+    if (p->key_size != 0 && (p->type != WARD_KEY_HMAC || p->key_size < 16 || p->key_size > 512)) {
+        return WARD_E_INVALID;
+    }
+    return WARD_OK;
+}
+
+/* new_key builds version 1 of a key from p (material NULL = generate). */
+static ward_err new_key(struct ward_key **out, const char *name, const struct ward_key_params *p,
+                        const uint8_t *material, size_t material_len)
+{
+    const struct ward_key_type_info *t;
+    struct ward_key *k;
+    int64_t now = keys_now_ms();
+    ward_err err;
+
+    *out = NULL;
+    if ((err = ward_key_name_check(name)) != WARD_OK || (err = params_check(p, &t)) != WARD_OK) {
+        return err;
+    }
+    if ((k = key_alloc()) == NULL) {
+        return WARD_E_NOMEM;
+    }
+    (void)snprintf(k->name, sizeof(k->name), "%s", name);
+    k->type = p->type;
+    k->flags = p->flags & (WARD_KFLAG_DERIVED | WARD_KFLAG_CONVERGENT | WARD_KFLAG_EXPORTABLE |
+                           WARD_KFLAG_PLAINTEXT_BACKUP | WARD_KFLAG_IMPORT_ROTATION);
+    k->allowed_ops = p->allowed_ops != 0 ? p->allowed_ops : t->ops;
+    k->state = WARD_KSTATE_ACTIVE;
+    k->key_size = p->type == WARD_KEY_HMAC ? (p->key_size != 0 ? p->key_size : 32) : 0;
+    k->min_decryption_version = 1;
+    k->min_available_version = 1;
+    k->latest_version = 1;
+    k->auto_rotate_s = p->auto_rotate_s;
+    k->created_ms = now;
+    k->rotated_ms = now;
+    if (material != NULL) {
+        k->flags |= WARD_KFLAG_IMPORTED;
+        if ((err = key_material_check(k, material, material_len)) != WARD_OK) {
+            key_free(k);
+            return err;
+        }
+    }
+    if ((err = ward_crypto_random(k->id, sizeof(k->id))) != WARD_OK ||
+        (err = key_add_version(k, 1, p->pre_active ? WARD_KSTATE_PRE_ACTIVE : WARD_KSTATE_ACTIVE,
+                               now, material, material_len)) != WARD_OK) {
+        key_free(k);
+        return err;
+    }
+    *out = k;
+    return WARD_OK;
+}
+
+static ward_err create_or_import(struct ward_keys *ks, bool *created, const char *name,
+                                 const struct ward_key_params *p, const uint8_t *material,
+                                 size_t material_len)
+{
+    struct ward_key *k = NULL;
+    struct ward_key *old = NULL;
+    ward_err err;
+
+    *created = false;
+    (void)pthread_mutex_lock(&ks->write_lock);
+    err = load_by_name(ks, &old, name);
+    if (err == WARD_OK) {
+        ward_key_unref(old);
+        err = WARD_E_EXISTS;
+    } else if (err == WARD_E_NOT_FOUND &&
+               (err = new_key(&k, name, p, material, material_len)) == WARD_OK &&
+               (err = store_key(ks, k, true, false)) == WARD_OK) {
+        *created = true;
+        cache_replace(ks, name, k);
+    }
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    ward_key_unref(k);
+    return err;
+}
+
+ward_err ward_keys_create(struct ward_keys *ks, bool *created, const char *name,
+                          const struct ward_key_params *p)
+{
+    ward_err err = create_or_import(ks, created, name, p, NULL, 0);
+
+    return err == WARD_E_EXISTS ? WARD_OK : err;
+}
+
+ward_err ward_keys_import(struct ward_keys *ks, const char *name, const struct ward_key_params *p,
+                          const uint8_t *material, size_t material_len)
+{
+    bool created;
+
+    if (material == NULL || material_len == 0) {
+        return WARD_E_INVALID;
+    }
+    return create_or_import(ks, &created, name, p, material, material_len);
+}
+
+/*
+ * change is one edit of an existing key: load it fresh under the write
+ * lock, copy, let fn edit the copy, store it and refresh the cache.
+ */
+typedef ward_err (*edit_fn)(struct ward_key *k, void *arg);
+
+static ward_err change_locked(struct ward_keys *ks, const char *name, edit_fn fn, void *arg)
+{
+    struct ward_key *k = NULL;
+    ward_err err;
+
+    if ((err = load_by_name(ks, &k, name)) != WARD_OK) {
+        return err;
+    }
+    if ((err = fn(k, arg)) == WARD_OK && (err = store_key(ks, k, false, false)) == WARD_OK) {
+        cache_replace(ks, name, k);
+    }
+    ward_key_unref(k);
+    return err;
+}
+
+static ward_err change(struct ward_keys *ks, const char *name, edit_fn fn, void *arg)
+{
+    ward_err err;
+
+    (void)pthread_mutex_lock(&ks->write_lock);
+    err = change_locked(ks, name, fn, arg);
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    return err;
+}
+
+static ward_err edit_update(struct ward_key *k, void *arg)
+{
+    const struct ward_key_update *u = arg;
+    const struct ward_key_type_info *t = ward_key_type_get(k->type);
+    uint32_t min_dec =
+        u->has_min_decryption_version ? u->min_decryption_version : k->min_decryption_version;
+    uint32_t min_enc =
+        u->has_min_encryption_version ? u->min_encryption_version : k->min_encryption_version;
+
+    /* Vault: min_encryption_version (0 = latest) must not be below min_decryption_version */
+    if (min_dec == 0 || min_dec > k->latest_version || min_dec < k->min_available_version ||
+        min_enc > k->latest_version || (min_enc != 0 && min_enc < min_dec)) {
+        return WARD_E_INVALID;
+    }
+    if ((u->has_exportable && !u->exportable && (k->flags & WARD_KFLAG_EXPORTABLE)) ||
+        (u->has_plaintext_backup && !u->plaintext_backup &&
+         (k->flags & WARD_KFLAG_PLAINTEXT_BACKUP))) {
+        return WARD_E_INVALID; /* once exportable, always: the material may be out */
+    }
+    if (u->has_auto_rotate &&
+        (u->auto_rotate_s < 0 || (u->auto_rotate_s > 0 && u->auto_rotate_s < 3600))) {
+        return WARD_E_INVALID;
+    }
+    if (u->has_allowed_ops && (u->allowed_ops == 0 || (u->allowed_ops & ~t->ops) != 0)) {
+        return WARD_E_INVALID;
+    }
+    k->min_decryption_version = min_dec;
+    k->min_encryption_version = min_enc;
+    if (u->has_deletion_allowed) {
+        k->flags = u->deletion_allowed ? k->flags | WARD_KFLAG_DELETION_ALLOWED
+                                       : k->flags & ~(uint32_t)WARD_KFLAG_DELETION_ALLOWED;
+    }
+    if (u->has_exportable && u->exportable) {
+        k->flags |= WARD_KFLAG_EXPORTABLE;
+    }
+    if (u->has_plaintext_backup && u->plaintext_backup) {
+        k->flags |= WARD_KFLAG_PLAINTEXT_BACKUP;
+    }
+    if (u->has_auto_rotate) {
+        k->auto_rotate_s = u->auto_rotate_s;
+    }
+    if (u->has_allowed_ops) {
+        k->allowed_ops = u->allowed_ops;
+    }
+    return WARD_OK;
+}
+
+ward_err ward_keys_update(struct ward_keys *ks, const char *name, const struct ward_key_update *u)
+{
+    return change(ks, name, edit_update, (void *)u);
+}
+
+struct rotate_arg {
+    bool pre_active;
+    bool only_if_due;
+    const uint8_t *material;
+    size_t material_len;
+    uint32_t version;
+};
+
+static ward_err edit_rotate(struct ward_key *k, void *arg)
+{
+    struct rotate_arg *r = arg;
+    int64_t now = keys_now_ms();
+    ward_err err;
+
+    if (r->only_if_due && !rotation_due(k, now)) {
+        r->version = k->latest_version;
+        return WARD_E_BUSY; /* someone rotated it meanwhile: nothing to store */
+    }
+    if ((k->flags & WARD_KFLAG_IMPORTED) && r->material == NULL &&
+        !(k->flags & WARD_KFLAG_IMPORT_ROTATION)) {
+        return WARD_E_UNSUPPORTED; /* Vault: imported keys rotate by import */
+    }
+    if (r->material != NULL &&
+        (err = key_material_check(k, r->material, r->material_len)) != WARD_OK) {
+        return err;
+    }
+    if (k->latest_version >= WARD_KEY_MAX_VERSION) {
+        return WARD_E_TOO_LARGE;
+    }
+    if ((err = key_add_version(k, k->latest_version + 1,
+                               r->pre_active ? WARD_KSTATE_PRE_ACTIVE : WARD_KSTATE_ACTIVE, now,
+                               r->material, r->material_len)) != WARD_OK) {
+        return err;
+    }
+    k->latest_version++;
+    k->rotated_ms = now;
+    r->version = k->latest_version;
+    return WARD_OK;
+}
+
+static ward_err rotate_locked(struct ward_keys *ks, uint32_t *out_version, const char *name,
+                              bool pre_active, const uint8_t *material, size_t material_len,
+                              bool only_if_due)
+{
+    struct rotate_arg r = { pre_active, only_if_due, material, material_len, 0 };
+    ward_err err = change_locked(ks, name, edit_rotate, &r);
+
+    *out_version = r.version;
+    return err == WARD_E_BUSY && only_if_due ? WARD_OK : err;
+}
+
+ward_err ward_keys_rotate(struct ward_keys *ks, uint32_t *out_version, const char *name,
+                          bool pre_active, const uint8_t *material, size_t material_len)
+{
+    ward_err err;
+
+    (void)pthread_mutex_lock(&ks->write_lock);
+    err = rotate_locked(ks, out_version, name, pre_active, material, material_len, false);
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    return err;
+}
+
+struct state_arg {
+    uint32_t version;
+    enum ward_key_state state;
+};
+
+/* transition_ok is KMIP's lifecycle: which state may follow which. */
+static bool transition_ok(uint8_t from, enum ward_key_state to)
+{
+    switch (from) {
+    case WARD_KSTATE_PRE_ACTIVE:
+        return to != WARD_KSTATE_PRE_ACTIVE;
+    case WARD_KSTATE_ACTIVE:
+        return to == WARD_KSTATE_DEACTIVATED || to == WARD_KSTATE_COMPROMISED;
+    case WARD_KSTATE_DEACTIVATED:
+        return to == WARD_KSTATE_COMPROMISED || to == WARD_KSTATE_DESTROYED;
+    case WARD_KSTATE_COMPROMISED:
+        return to == WARD_KSTATE_DESTROYED;
+    default:
+        return false;
+    }
+}
+
+static void destroy_version(struct ward_key_version *v)
+{
+    ward_pkey_free(v->pkey);
+    ward_secret_free(v->material);
+    v->pkey = NULL;
+    v->material = NULL;
+    v->state = WARD_KSTATE_DESTROYED;
+}
+
+static ward_err edit_state(struct ward_key *k, void *arg)
+{
+    const struct state_arg *s = arg;
+
+    if (s->version == 0) {
+        if (!transition_ok(k->state, s->state)) {
+            return WARD_E_KEY_STATE;
+        }
+        k->state = (uint8_t)s->state;
+        if (s->state == WARD_KSTATE_DESTROYED) {
+            for (size_t i = 0; i < k->num_versions; i++) {
+                destroy_version(&k->versions[i]);
+            }
+        }
+        return WARD_OK;
+    }
+    for (size_t i = 0; i < k->num_versions; i++) {
+        struct ward_key_version *v = &k->versions[i];
+
+        if (v->version != s->version) {
+            continue;
+        }
+        if (!transition_ok(v->state, s->state)) {
+            return WARD_E_KEY_STATE;
+        }
+        if (s->state == WARD_KSTATE_DESTROYED) {
+            destroy_version(v);
+        } else {
+            v->state = (uint8_t)s->state;
+        }
+        return WARD_OK;
+    }
+    return WARD_E_KEY_VERSION;
+}
+
+ward_err ward_keys_set_state(struct ward_keys *ks, const char *name, uint32_t version,
+                             enum ward_key_state state)
+{
+    struct state_arg s = { version, state };
+
+    return change(ks, name, edit_state, &s);
+}
+
+static ward_err edit_trim(struct ward_key *k, void *arg)
+{
+    uint32_t min = *(const uint32_t *)arg;
+    size_t drop;
+
+    if (min == 0 || min < k->min_available_version || min > k->min_decryption_version ||
+        (k->min_encryption_version != 0 && min > k->min_encryption_version) ||
+        min > k->latest_version) {
+        return WARD_E_INVALID;
+    }
+    drop = min - k->min_available_version;
+    for (size_t i = 0; i < drop; i++) {
+        destroy_version(&k->versions[i]);
+    }
+    memmove(k->versions, k->versions + drop, (k->num_versions - drop) * sizeof(*k->versions));
+    k->num_versions -= drop;
+    k->min_available_version = min;
+    return WARD_OK;
+}
+
+ward_err ward_keys_trim(struct ward_keys *ks, const char *name, uint32_t min_available)
+{
+    return change(ks, name, edit_trim, &min_available);
+}
+
+ward_err ward_keys_delete(struct ward_keys *ks, const char *name)
+{
+    struct ward_key *k = NULL;
+    ward_err err;
+
+    (void)pthread_mutex_lock(&ks->write_lock);
+    if ((err = load_by_name(ks, &k, name)) == WARD_OK) {
+        if (!(k->flags & WARD_KFLAG_DELETION_ALLOWED)) {
+            err = WARD_E_DELETION_NOT_ALLOWED;
+        } else if ((err = store_key(ks, k, false, true)) == WARD_OK) {
+            cache_replace(ks, name, NULL);
+        }
+    }
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    ward_key_unref(k);
+    return err;
+}
+
+ward_err ward_keys_backup(struct ward_keys *ks, struct ward_buf *out, const char *name)
+{
+    struct ward_key *k = NULL;
+    ward_err err;
+
+    if ((err = ward_keys_get(ks, &k, name)) != WARD_OK) {
+        return err;
+    }
+    if (!(k->flags & WARD_KFLAG_PLAINTEXT_BACKUP) || !(k->flags & WARD_KFLAG_EXPORTABLE)) {
+        err = WARD_E_NOT_EXPORTABLE;
+    } else {
+        err = key_encode(out, k);
+    }
+    ward_key_unref(k);
+    return err;
+}
+
+/*
+ * restore_store writes restored key k over old (NULL if none) in one
+ * transaction: k's record, its name entry, and the removal of old's record
+ * when it had another id.
+ */
+static ward_err restore_store(struct ward_keys *ks, const struct ward_key *k,
+                              const struct ward_key *old)
+{
+    char rpath[KEYS_PATH_MAX];
+    char npath[KEYS_PATH_MAX];
+    char opath[KEYS_PATH_MAX];
+    uint8_t entry[1 + WARD_KEY_ID_LEN + WARD_KEY_NAME_MAX];
+    size_t name_len = strlen(k->name);
+    struct ward_store_op ops[3];
+    struct ward_buf rec;
+    size_t num = 2;
+    ward_err err;
+
+    record_path(ks, rpath, k->id);
+    if ((err = name_path(ks, npath, k->name)) != WARD_OK) {
+        return err;
+    }
+    ward_buf_init(&rec, KEY_MAX_RECORD);
+    if ((err = key_encode(&rec, k)) != WARD_OK) {
+        ward_buf_cleanup(&rec);
+        return err;
+    }
+    entry[0] = NAME_ENTRY_FORMAT;
+    memcpy(entry + 1, k->id, WARD_KEY_ID_LEN);
+    memcpy(entry + 1 + WARD_KEY_ID_LEN, k->name, name_len);
+    ops[0] = (struct ward_store_op){
+        .kind = WARD_STORE_PUT, .path = rpath, .value = rec.data, .value_len = rec.len
+    };
+    ops[1] = (struct ward_store_op){ .kind = WARD_STORE_PUT,
+                                     .path = npath,
+                                     .value = entry,
+                                     .value_len = 1 + WARD_KEY_ID_LEN + name_len,
+                                     .check_version = old == NULL,
+                                     .expected_version = 0 };
+    if (old != NULL && memcmp(old->id, k->id, WARD_KEY_ID_LEN) != 0) {
+        record_path(ks, opath, old->id);
+        ops[num++] = (struct ward_store_op){ .kind = WARD_STORE_DELETE, .path = opath };
+    }
+    err = ward_barrier_txn(ks->b, ops, num);
+    ward_buf_cleanup(&rec);
+    return err == WARD_E_CONFLICT ? WARD_E_EXISTS : err;
+}
+
+ward_err ward_keys_restore(struct ward_keys *ks, const char *name, const uint8_t *backup,
+                           size_t backup_len, bool force)
+{
+    struct ward_key *k = NULL;
+    struct ward_key *old = NULL;
+    struct ward_key *same_id = NULL;
+    ward_err err;
+
+    if ((err = key_decode(&k, backup, backup_len)) != WARD_OK) {
+        return err == WARD_E_NOMEM || err == WARD_E_SYS ? err : WARD_E_INVALID;
+    }
+    if (name != NULL && name[0] != '\0') {
+        if ((err = ward_key_name_check(name)) != WARD_OK) {
+            ward_key_unref(k);
+            return err;
+        }
+        (void)snprintf(k->name, sizeof(k->name), "%s", name);
+    }
+    (void)pthread_mutex_lock(&ks->write_lock);
+    err = load_by_name(ks, &old, k->name);
+    if (err == WARD_OK && !force) {
+        err = WARD_E_EXISTS;
+    } else if (err == WARD_OK || err == WARD_E_NOT_FOUND) {
+        /*
+         * The id is kept, so managed ciphertexts of the backed-up key still
+         * decrypt; a copy restored under a second name while the original
+         * lives gets a fresh id (ids are unique), as Vault allows the copy.
+         */
+        err = load_by_id(ks, &same_id, k->id);
+        if (err == WARD_OK && strcmp(same_id->name, k->name) != 0) {
+            err = ward_crypto_random(k->id, sizeof(k->id));
+        } else if (err == WARD_E_NOT_FOUND) {
+            err = WARD_OK;
+        }
+        if (err == WARD_OK) {
+            if ((err = restore_store(ks, k, old)) == WARD_OK) {
+                cache_replace(ks, k->name, k);
+            }
+        }
+    }
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    ward_key_unref(same_id);
+    ward_key_unref(old);
+    ward_key_unref(k);
+    return err;
+}
+
+/* load_wrapping reads the wrapping key, making and storing it on first use. */
+static ward_err load_wrapping(struct ward_keys *ks)
+{
+    char path[KEYS_PATH_MAX];
+    struct ward_buf der;
+    ward_err err;
+
+    (void)snprintf(path, sizeof(path), "transit/%s/wrapping", ks->mount);
+    ward_buf_init(&der, 16384);
+    err = ward_barrier_get(ks->b, &der, path);
+    if (err == WARD_E_NOT_FOUND) {
+        struct ward_store_op op = {
+            .kind = WARD_STORE_PUT, .path = path, .check_version = true, .expected_version = 0
+        };
+
+        ward_buf_reset(&der);
+        der.len = 0;
+        if ((err = ward_pkey_generate(&der, WARD_PKEY_RSA4096)) == WARD_OK) {
+            op.value = der.data;
+            op.value_len = der.len;
+            err = ward_barrier_txn(ks->b, &op, 1);
+        }
+    }
+    if (err == WARD_OK) {
+        err = ward_pkey_load(&ks->wrapping, WARD_PKEY_RSA4096, der.data, der.len);
+    }
+    ward_buf_cleanup(&der);
+    return err;
+}
+
+ward_err ward_keys_wrapping_key(struct ward_keys *ks, EVP_PKEY **out)
+{
+    ward_err err = WARD_OK;
+
+    *out = NULL;
+    (void)pthread_mutex_lock(&ks->write_lock);
+    if (ks->wrapping == NULL) {
+        err = load_wrapping(ks);
+    }
+    if (err == WARD_OK && EVP_PKEY_up_ref(ks->wrapping) == 1) {
+        *out = ks->wrapping;
+    } else if (err == WARD_OK) {
+        err = WARD_E_CRYPTO;
+    }
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    return err;
+}

@@ -23,7 +23,9 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
     if ((e = ward_calloc(1, sizeof(*e))) == NULL) {
         return WARD_E_NOMEM;
     }
-    if (ward_kv_new(&e->kv, b, "secret") != WARD_OK) {
+    if (ward_kv_new(&e->kv, b, "secret") != WARD_OK ||
+        ward_keys_new(&e->keys, b, "transit", &cfg->keys) != WARD_OK) {
+        ward_kv_free(e->kv);
         ward_free(e);
         return WARD_E_NOMEM;
     }
@@ -39,6 +41,7 @@ void ward_engine_free(struct ward_engine *e)
 {
     if (e != NULL) {
         ward_kv_free(e->kv);
+        ward_keys_free(e->keys);
     }
     ward_free(e);
 }
@@ -105,6 +108,7 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
         return OP_COUNT;
     }
     c->rest = c->rest_buf;
+    op_split_vars(c, &g_ops[op]);
     c->resp->op = g_ops[op].name;
     if ((err = check_access(c, &g_ops[op])) != WARD_OK) {
         op_fail(c, err,

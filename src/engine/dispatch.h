@@ -16,13 +16,15 @@
 
 #include "barrier/barrier.h"
 #include "engine/engine.h"
+#include "keys/keys.h"
 
 struct ward_engine_config {
     const char *version;      /* "0.1.0" */
     const char *storage_type; /* "sqlite", "memory" */
     const char *cluster_name;
     bool dev;
-    size_t kv_max_value_bytes; /* a KV version's data; 0 = WARD_KV_DEFAULT_MAX_VALUE */
+    size_t kv_max_value_bytes;    /* a KV version's data; 0 = WARD_KV_DEFAULT_MAX_VALUE */
+    struct ward_keys_config keys; /* transit key cache bounds; zeros = defaults */
 };
 
 struct ward_engine;

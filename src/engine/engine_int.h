@@ -9,6 +9,7 @@
 
 #include "engine/dispatch.h"
 #include "engine/ops.h"
+#include "keys/keys.h"
 #include "secrets/kv.h"
 
 #define METRIC_BUCKETS 12 /* latency buckets, upper bounds in metrics.c */
@@ -23,6 +24,7 @@ struct op_metrics {
 struct ward_engine {
     struct ward_barrier *barrier; /* borrowed */
     struct ward_kv *kv;           /* the KV v2 mount "secret"; owned */
+    struct ward_keys *keys;       /* the transit mount "transit"; owned */
     struct ward_engine_config cfg;
     int64_t started_ms;
     struct op_metrics metrics[OP_COUNT];

@@ -30,6 +30,7 @@ enum op_id {
 };
 
 #define OP_MAX_REST 512 /* bytes of a prefix row's remainder */
+#define OP_MAX_VARS 4   /* ":name" segments of one row */
 
 /* What a handler works with: the request, its decoded body, the response. */
 struct op_ctx {
@@ -41,6 +42,8 @@ struct op_ctx {
     const char *query;
     const char *rest; /* prefix rows (path ending in "*"): the decoded, checked rest */
     char rest_buf[OP_MAX_REST + 1];
+    const char *var[OP_MAX_VARS]; /* ":name" rows: the captured segments, in order */
+    size_t num_vars;
 };
 
 typedef void (*op_handler_fn)(struct op_ctx *c);
@@ -70,7 +73,8 @@ extern const struct op_row g_ops[OP_COUNT];
  * (or the prefix without its last '/': rest ""); out_rest receives that rest
  * percent-decoded, which must pass op_path_check ("" for exact rows).
  * WARD_E_NOT_FOUND: no such path; WARD_E_UNSUPPORTED: path known, method not;
- * WARD_E_BAD_PATH: a prefix row matched a malformed rest.
+ * WARD_E_BAD_PATH: a prefix row matched a malformed rest. A row with
+ * ":name" segments gives the captured names as the rest, joined by '/'.
  */
 WARD_MUST_CHECK ward_err op_route(enum op_id *out, char *out_rest, size_t out_rest_cap,
                                   const char *method, const char *path);
@@ -82,6 +86,12 @@ WARD_MUST_CHECK ward_err op_route(enum op_id *out, char *out_rest, size_t out_re
  * WARD_OK or WARD_E_BAD_PATH.
  */
 WARD_MUST_CHECK ward_err op_path_check(const char *path);
+
+/*
+ * op_split_vars splits the rest of a ":name" row into c->var (in place in
+ * c->rest_buf; c->rest is then the first name). Other rows: nothing.
+ */
+void op_split_vars(struct op_ctx *c, const struct op_row *row);
 
 /* op_fail ends c with an error response (message NULL = the code's text). */
 void op_fail(struct op_ctx *c, ward_err err, const char *message);

@@ -6,7 +6,10 @@
  * no row (404), so no two spellings reach one op with different checks.
  * A row ending in a star (secret/data/ + star) matches its prefix plus any rest;
  * the rest is checked here (op_path_check) before any handler sees it, so
- * the same refusals hold for every prefix row.
+ * the same refusals hold for every prefix row. A ":name" segment of a row
+ * matches one segment of name bytes ([A-Za-z0-9_.@-]); the handler gets the
+ * captured segments as its rest, joined by '/' (op_split_vars); trailing
+ * ":name?" segments are optional (Vault's "hash(/:algorithm)").
  */
 #include <string.h>
 
@@ -107,12 +110,90 @@ ward_err op_path_check(const char *path)
     return WARD_OK;
 }
 
-/* row_match matches path against a row's path, setting *rest for prefix rows. */
-static bool row_match(const char *row_path, const char *path, const char **rest)
+/* var_char is true for the bytes a ":var" segment may hold (Vault key names). */
+static bool var_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_' || ch == '.' || ch == '@';
+}
+
+/* only_optional is true if every segment of r (from a '/') is "/:name?". */
+static bool only_optional(const char *r)
+{
+    while (*r == '/') {
+        const char *end = strchr(r + 1, '/');
+        size_t len = end != NULL ? (size_t)(end - r) : strlen(r);
+
+        if (r[1] != ':' || r[len - 1] != '?') {
+            return false;
+        }
+        r += len;
+    }
+    return *r == '\0';
+}
+
+/*
+ * vars_match matches path against a row with ":var" segments, each matching
+ * one segment of var_char bytes (so no escape, '/' or empty name reaches a
+ * handler); the captured segments, joined by '/', go to vars.
+ */
+static bool vars_match(const char *row_path, const char *path, char *vars, size_t vars_cap)
+{
+    const char *r = row_path;
+    const char *p = path;
+    size_t o = 0;
+
+    while (*r != '\0') {
+        /* the path ended where optional segments ("/:name?") begin: they stay empty */
+        if (*p == '\0' && r[0] == '/' && r[1] == ':' && only_optional(r)) {
+            break;
+        }
+        if (*r == ':') {
+            size_t n = 0;
+
+            while (var_char(p[n])) {
+                n++;
+            }
+            if (n == 0 || (p[n] != '\0' && p[n] != '/') || o + n + 2 > vars_cap) {
+                return false;
+            }
+            if (o > 0) {
+                vars[o++] = '/';
+            }
+            memcpy(vars + o, p, n);
+            o += n;
+            p += n;
+            while (*r != '\0' && *r != '/') {
+                r++;
+            }
+        } else if (*r++ != *p++) {
+            return false;
+        }
+    }
+    if (*p != '\0') {
+        return false;
+    }
+    vars[o] = '\0';
+    return true;
+}
+
+/*
+ * row_match matches path against a row's path, setting *rest for prefix rows
+ * (a pointer into path) and for ":var" rows (vars_buf, the captured segments).
+ */
+static bool row_match(const char *row_path, const char *path, const char **rest, char *vars_buf,
+                      size_t vars_cap)
 {
     size_t n = strlen(row_path);
 
     *rest = NULL;
+    if (strchr(row_path, ':') != NULL) {
+        if (!vars_match(row_path, path, vars_buf, vars_cap)) {
+            return false;
+        }
+        *rest = vars_buf;
+        return true;
+    }
     if (n > 1 && row_path[n - 1] == '*') {
         /* "secret/metadata" (as clients send a list of the root) is the prefix with rest "" */
         if (strncmp(row_path, path, n - 2) == 0 && path[n - 2] == '\0') {
@@ -166,11 +247,12 @@ ward_err op_route(enum op_id *out, char *out_rest, size_t out_rest_cap, const ch
 {
     bool path_known = false;
     const char *rest = NULL;
+    char vars[OP_MAX_REST + 1];
 
     *out = OP_COUNT;
     out_rest[0] = '\0';
     for (int i = 0; i < OP_COUNT; i++) {
-        if (!row_match(g_ops[i].path, path, &rest)) {
+        if (!row_match(g_ops[i].path, path, &rest, vars, sizeof(vars))) {
             continue;
         }
         path_known = true;
@@ -184,6 +266,26 @@ ward_err op_route(enum op_id *out, char *out_rest, size_t out_rest_cap, const ch
         }
     }
     return path_known ? WARD_E_UNSUPPORTED : WARD_E_NOT_FOUND;
+}
+
+void op_split_vars(struct op_ctx *c, const struct op_row *row)
+{
+    char *p = c->rest_buf;
+
+    c->num_vars = 0;
+    if (strchr(row->path, ':') == NULL || *p == '\0') {
+        return;
+    }
+    while (c->num_vars < OP_MAX_VARS) {
+        char *slash = strchr(p, '/');
+
+        c->var[c->num_vars++] = p;
+        if (slash == NULL) {
+            break;
+        }
+        *slash = '\0';
+        p = slash + 1;
+    }
 }
 
 static int hexval(char c)

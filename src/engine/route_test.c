@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -72,11 +73,71 @@ static void test_bad_paths(void **state)
     assert_int_equal(op_path_check("/a"), WARD_E_BAD_PATH);
 }
 
+/* ":name" rows capture one name segment each; "/:x?" segments may be absent. */
+static void test_var_rows(void **state)
+{
+    static const char *const bad[] = {
+        "transit/encrypt/",          "transit/encrypt/a/b",           "transit/encrypt/a%20b",
+        "transit/encrypt/a b",       "transit/encrypt/caf\xc3\xa9",   "transit/keys/a/rotate/x",
+        "transit/hmac/k/sha2-256/x", "transit/export/encryption-key",
+    };
+    char rest[OP_MAX_REST + 1];
+    struct op_ctx c = { 0 };
+    enum op_id op;
+
+    (void)state;
+    assert_int_equal(route(&op, rest, "POST", "transit/encrypt/my-key_1.v2@x"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_ENCRYPT);
+    assert_string_equal(rest, "my-key_1.v2@x");
+    assert_int_equal(route(&op, rest, "POST", "transit/keys/k/rotate"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_KEY_ROTATE);
+    assert_int_equal(route(&op, rest, "GET", "transit/keys/k"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_KEY_READ);
+    assert_int_equal(route(&op, rest, "LIST", "transit/keys"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_KEY_LIST);
+
+    /* optional trailing segments */
+    assert_int_equal(route(&op, rest, "POST", "transit/hmac/k"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_HMAC);
+    assert_string_equal(rest, "k");
+    assert_int_equal(route(&op, rest, "POST", "transit/hmac/k/sha2-512"), WARD_OK);
+    assert_string_equal(rest, "k/sha2-512");
+    assert_int_equal(route(&op, rest, "POST", "transit/random"), WARD_OK);
+    assert_string_equal(rest, "");
+    assert_int_equal(route(&op, rest, "POST", "transit/random/platform/64"), WARD_OK);
+    assert_string_equal(rest, "platform/64");
+    assert_int_equal(route(&op, rest, "GET", "transit/export/signing-key/k/latest"), WARD_OK);
+    assert_int_equal(op, OP_TRANSIT_EXPORT);
+
+    /* the handler's view */
+    (void)snprintf(c.rest_buf, sizeof(c.rest_buf), "%s", rest);
+    op_split_vars(&c, &g_ops[OP_TRANSIT_EXPORT]);
+    assert_int_equal(c.num_vars, 3);
+    assert_string_equal(c.var[0], "signing-key");
+    assert_string_equal(c.var[1], "k");
+    assert_string_equal(c.var[2], "latest");
+    c.rest_buf[0] = '\0';
+    op_split_vars(&c, &g_ops[OP_TRANSIT_RANDOM]);
+    assert_int_equal(c.num_vars, 0);
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ward_err err = route(&op, rest, "POST", bad[i]);
+
+        if (err != WARD_E_NOT_FOUND && err != WARD_E_UNSUPPORTED) {
+            fail_msg("%s: got %d", bad[i], err);
+        }
+    }
+    /* "." and ".." are names by their bytes, refused as path segments */
+    assert_int_equal(route(&op, rest, "POST", "transit/encrypt/.."), WARD_E_BAD_PATH);
+    assert_int_equal(route(&op, rest, "POST", "transit/encrypt/."), WARD_E_BAD_PATH);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_and_prefix_rows),
         cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_var_rows),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,5 +157,6 @@ void op_unseal(struct op_ctx *c)
 void op_seal(struct op_ctx *c)
 {
     ward_barrier_seal(c->eng->barrier);
+    ward_keys_flush(c->eng->keys); /* decrypted keys go with the seal */
     ward_log(WARD_LOG_INFO, "msg=\"sealed by request\" request_id=%s", c->req->request_id);
 }

@@ -28,11 +28,11 @@ def main(ward, root):
         api = f.read()
     missing = []
     for _, name, methods, path, cli in rows:
-        heading = re.search(r"^## %s\b" % re.escape(path), api, re.M)
+        heading = re.search(r"^## %s(?![/:])" % re.escape(path), api, re.M)
         if heading is None:
             missing.append("%s: no '## %s' section in docs/api.md" % (name, path))
         for method in methods.split("|"):
-            if not re.search(r"\b%s\b[^\n]*/v1/%s\b" % (method, re.escape(path)), api):
+            if not re.search(r"\b%s\b[^\n]*/v1/%s(?![/:])" % (method, re.escape(path)), api):
                 missing.append("%s: docs/api.md does not show %s /v1/%s" % (name, method, path))
         words = [w for w in cli.split() if not w.startswith("-")]
         res = subprocess.run([ward] + words + ["--help"], capture_output=True, timeout=30)

@@ -176,8 +176,87 @@ def base64_corpus():
     }
 
 
+def ctext_corpus():
+    """Ciphertext texts (src/keys/ctext.h): managed, vault, raw, and refusals."""
+    kid = pattern(16, 7)
+    head = bytes([1, 2]) + kid + struct.pack(">I", 3) + bytes([0])
+    parties = (bytes([1, 2]) + kid + struct.pack(">I", 1) + bytes([3]) + bytes([5]) + b"alice" +
+               bytes([3]) + b"bob")
+    body = pattern(12 + 5 + 16, 9)
+    return {
+        "managed": b"ward:v1:" + b64(head + body),
+        "managed-parties": b"ward:v1:" + b64(parties + body),
+        "vault": b"vault:v7:" + b64(body),
+        "raw": b64(body),
+        "bad-format2": b"ward:v1:" + b64(bytes([2]) + head[1:] + body),
+        "bad-prefix-v2": b"ward:v2:" + b64(head + body),
+        "bad-version0": b"vault:v0:" + b64(body),
+        "bad-flags": b"ward:v1:" + b64(head[:-1] + bytes([0x80]) + body),
+        "bad-party-len": b"ward:v1:" + b64(parties[:23] + bytes([200]) + b"x"),
+        "bad-b64": b"ward:v1:!!!!",
+    }
+
+
+def byok_corpus():
+    """BYOK blobs (src/keys/byok.c) for a 2048-bit wrapping key: shapes only."""
+    return {
+        "shape-32": pattern(256, 1) + pattern(40, 2),
+        "shape-64": pattern(256, 3) + pattern(72, 4),
+        "short": pattern(255, 5),
+        "odd-tail": pattern(256, 6) + pattern(21, 7),
+        "empty-tail": pattern(256, 8),
+    }
+
+
+def transit_corpus():
+    """Requests "METHOD PATH" + body for fuzz_transit (paths under /v1/)."""
+    pt = b64(b"hello").decode()
+    seeds = {
+        "create": "POST transit/keys/f1\n{\"type\":\"aes256-gcm96\",\"exportable\":true,"
+                  "\"allow_plaintext_backup\":true}",
+        "create-derived": "POST transit/keys/f2\n{\"derived\":true,\"convergent_encryption\":true}",
+        "create-hmac": "POST transit/keys/f3\n{\"type\":\"hmac\",\"key_size\":64}",
+        "create-ed": "POST transit/keys/f4\n{\"type\":\"ed25519\"}",
+        "create-ops": "POST transit/keys/f5\n{\"allowed_operations\":[\"encrypt\"]}",
+        "read": "GET transit/keys/k\n",
+        "list": "LIST transit/keys\n",
+        "config": "POST transit/keys/k/config\n{\"min_decryption_version\":1,"
+                  "\"deletion_allowed\":false,\"auto_rotate_period\":\"2h\"}",
+        "rotate": "POST transit/keys/k/rotate\n{\"pre_active\":true}",
+        "state": "POST transit/keys/k/state\n{\"state\":\"active\",\"version\":2}",
+        "trim": "POST transit/keys/k/trim\n{\"min_available_version\":1}",
+        "encrypt": "POST transit/encrypt/k\n{\"plaintext\":\"%s\"}" % pt,
+        "encrypt-vault": "POST transit/encrypt/k\n{\"plaintext\":\"%s\","
+                         "\"ciphertext_format\":\"vault\"}" % pt,
+        "encrypt-batch": "POST transit/encrypt/k\n{\"batch_input\":[{\"plaintext\":\"%s\"},"
+                         "{\"plaintext\":\"!\"},7],\"partial_failure_response_code\":207}" % pt,
+        "encrypt-context": "POST transit/encrypt/f2\n{\"plaintext\":\"%s\",\"context\":\"Y3R4\"}" % pt,
+        "decrypt": "POST transit/decrypt/k\n{\"ciphertext\":\"vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
+        "decrypt-raw": "POST transit/decrypt/k\n{\"ciphertext\":\"AAAA\",\"key_version\":1}",
+        "ward-decrypt": "POST ward/decrypt\n{\"batch_input\":[{\"ciphertext\":\"ward:v1:AQ==\"}]}",
+        "rewrap": "POST transit/rewrap/k\n{\"ciphertext\":\"vault:v1:AAAA\"}",
+        "datakey": "POST transit/datakey/plaintext/k\n{\"bits\":512}",
+        "random": "POST transit/random/platform/64\n{\"format\":\"hex\"}",
+        "hash": "POST transit/hash/sha3-256\n{\"input\":\"%s\"}" % pt,
+        "hmac": "POST transit/hmac/h/sha2-512\n{\"input\":\"%s\"}" % pt,
+        "sign": "POST transit/sign/s\n{\"input\":\"%s\",\"marshaling_algorithm\":\"jws\"}" % pt,
+        "verify": "POST transit/verify/s\n{\"input\":\"%s\",\"signature\":\"vault:v1:AAAA\"}" % pt,
+        "verify-hmac": "POST transit/verify/h\n{\"input\":\"%s\",\"hmac\":\"vault:v1:AAAA\"}" % pt,
+        "export": "GET transit/export/encryption-key/f1/latest\n",
+        "backup": "GET transit/backup/f1\n",
+        "restore": "POST transit/restore/f9\n{\"backup\":\"AQI=\",\"force\":true}",
+        "import": "POST transit/keys/f6/import\n{\"ciphertext\":\"AAAA\",\"hash_function\":\"SHA256\"}",
+        "wrap-for": "POST transit/wrap-for/f1\n{\"public_key\":\"-----BEGIN PUBLIC KEY-----\\nAA\\n\"}",
+        "delete": "DELETE transit/keys/f5\n",
+    }
+    return {name: text.encode() for name, text in seeds.items()}
+
+
 def main():
     targets = {
+        "ctext": ctext_corpus(),
+        "byok": byok_corpus(),
+        "transit": transit_corpus(),
         "share": share_corpus(),
         "entry": entry_corpus(),
         "keyring": keyring_corpus(),

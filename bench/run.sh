@@ -11,4 +11,5 @@ echo "== bench_barrier ($(date -u +%FT%TZ), $(nproc) cores)"
 if [ -x "$build/src/cli/ward" ]; then
     bench/http.sh "${HTTP_SECS:-10}"
     bench/kv.sh "${KV_SECS:-10}"
+    bench/transit.sh "${TRANSIT_SECS:-10}"
 fi

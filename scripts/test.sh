@@ -27,7 +27,10 @@ ASAN_OPTS=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=
            -Dfuzz=true -Dtests=true -Dintegration=true)
 
 # Sanitizers stop at the first report and say where; leaks fail a test.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+# fast_unwind_on_malloc=0: full allocation stacks through OpenSSL, which has no
+# frame pointers, so leak reports name our caller and tests/lsan.supp can be narrow.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 broken=() # failures outside meson's test log, e.g. "build-asan: compile failed"

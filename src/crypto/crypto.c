@@ -131,6 +131,32 @@ ward_err ward_crypto_init(void)
     return algs_ready() && ward_crypto_sym_ready() ? WARD_OK : WARD_E_CRYPTO;
 }
 
+ward_err ward_crypto_nonce(uint8_t out[12])
+{
+    static _Thread_local struct {
+        uint8_t prefix[8];
+        uint32_t counter;
+        bool ready;
+    } t;
+
+    ward_err err;
+
+    if (!t.ready || t.counter == UINT32_MAX) {
+        if ((err = ward_crypto_random(t.prefix, sizeof(t.prefix))) != WARD_OK) {
+            return err;
+        }
+        t.counter = 0;
+        t.ready = true;
+    }
+    t.counter++;
+    memcpy(out, t.prefix, sizeof(t.prefix));
+    out[8] = (uint8_t)(t.counter >> 24);
+    out[9] = (uint8_t)(t.counter >> 16);
+    out[10] = (uint8_t)(t.counter >> 8);
+    out[11] = (uint8_t)t.counter;
+    return WARD_OK;
+}
+
 ward_err ward_crypto_random(uint8_t *out, size_t out_len)
 {
     while (out_len > 0) {

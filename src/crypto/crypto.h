@@ -41,6 +41,15 @@ WARD_MUST_CHECK ward_err ward_crypto_init(void);
 /* ward_crypto_random fills out with bytes from OpenSSL's CSPRNG. */
 WARD_MUST_CHECK ward_err ward_crypto_random(uint8_t *out, size_t out_len);
 
+/*
+ * ward_crypto_nonce fills a 12-byte AEAD nonce by NIST SP 800-38D 8.2.1's
+ * deterministic construction: a 64-bit prefix drawn from the CSPRNG once per
+ * thread (and again after 2^32 nonces) followed by a 32-bit counter. Unique
+ * per thread by construction and across threads and servers with the
+ * probability of a 64-bit collision; far cheaper than a DRBG call per nonce.
+ */
+WARD_MUST_CHECK ward_err ward_crypto_nonce(uint8_t out[12]);
+
 /* One AES-256-GCM operation; everything borrowed. */
 struct ward_aead_op {
     const uint8_t *key;   /* WARD_AEAD_KEY_LEN bytes */

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "crypto/crypto_int.h"
 #include "crypto/testutil.h"
@@ -383,6 +384,37 @@ static void test_random_and_ct_equal(void **state)
     assert_true(ward_ct_equal(a, b, 0));
 }
 
+static void *nonce_thread(void *arg)
+{
+    uint8_t *out = arg;
+
+    assert_int_equal(ward_crypto_nonce(out), WARD_OK);
+    return NULL;
+}
+
+/* Nonces never repeat within a thread; another thread draws another prefix. */
+static void test_nonce(void **state)
+{
+    uint8_t first[12];
+    uint8_t prev[12];
+    uint8_t cur[12];
+    uint8_t other[12];
+    pthread_t th;
+
+    (void)state;
+    assert_int_equal(ward_crypto_nonce(first), WARD_OK);
+    memcpy(prev, first, sizeof(prev));
+    for (int i = 0; i < 10000; i++) {
+        assert_int_equal(ward_crypto_nonce(cur), WARD_OK);
+        assert_memory_equal(cur, first, 8);
+        assert_true(ward_get_u32(cur + 8) == ward_get_u32(prev + 8) + 1);
+        memcpy(prev, cur, sizeof(prev));
+    }
+    assert_int_equal(pthread_create(&th, NULL, nonce_thread, other), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_memory_not_equal(other, first, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_argon2id_vectors),
         cmocka_unit_test(test_argon2id_errors),
         cmocka_unit_test(test_random_and_ct_equal),
+        cmocka_unit_test(test_nonce),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,7 +177,7 @@ static ward_err seal_body(struct ward_buf *bin, const struct ward_key *k, const 
             return err;
         }
         memcpy(nonce, mac, sizeof(nonce));
-    } else if ((err = ward_crypto_random(nonce, sizeof(nonce))) != WARD_OK) {
+    } else if ((err = ward_crypto_nonce(nonce)) != WARD_OK) {
         return err;
     }
     memcpy(bin->data + bin->len, nonce, sizeof(nonce));

@@ -528,8 +528,12 @@ out:
     return err;
 }
 
-/* oaep_start makes an RSA-OAEP (SHA-256, MGF1-SHA-256) context to encrypt or decrypt. */
-static ward_err oaep_start(EVP_PKEY_CTX **out, EVP_PKEY *key, bool enc)
+/*
+ * oaep_start makes an RSA-OAEP (SHA-256, MGF1-SHA-256) context to encrypt or
+ * decrypt, with label (label_len bytes; none if 0) bound in.
+ */
+static ward_err oaep_start(EVP_PKEY_CTX **out, EVP_PKEY *key, bool enc, const uint8_t *label,
+                           size_t label_len)
 {
     const EVP_MD *sha256 = ward_crypto_md(WARD_HASH_SHA2_256);
     EVP_PKEY_CTX *ctx = NULL;
@@ -548,6 +552,16 @@ static ward_err oaep_start(EVP_PKEY_CTX **out, EVP_PKEY *key, bool enc)
         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, sha256) != 1) {
         goto out;
     }
+    if (label_len > 0) {
+        /* the context takes ownership of the copy */
+        void *copy = OPENSSL_memdup(label, label_len);
+
+        if (copy == NULL || label_len > INT_MAX ||
+            EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, (int)label_len) != 1) {
+            OPENSSL_free(copy);
+            goto out;
+        }
+    }
     *out = ctx;
     ctx = NULL;
     err = WARD_OK;
@@ -560,12 +574,18 @@ out:
 ward_err ward_rsa_oaep_encrypt(struct ward_buf *out, EVP_PKEY *key, const uint8_t *in,
                                size_t in_len)
 {
+    return ward_rsa_oaep_encrypt_label(out, key, NULL, 0, in, in_len);
+}
+
+ward_err ward_rsa_oaep_encrypt_label(struct ward_buf *out, EVP_PKEY *key, const uint8_t *label,
+                                     size_t label_len, const uint8_t *in, size_t in_len)
+{
     ward_err err = WARD_E_INTERNAL;
     EVP_PKEY_CTX *ctx = NULL;
     size_t mod_len;
     size_t len;
 
-    if ((err = oaep_start(&ctx, key, true)) != WARD_OK) {
+    if ((err = oaep_start(&ctx, key, true, label, label_len)) != WARD_OK) {
         return err;
     }
     /* RFC 8017 7.1.1: at most k - 2 hLen - 2 bytes. */
@@ -594,13 +614,19 @@ out:
 ward_err ward_rsa_oaep_decrypt(struct ward_buf *out, EVP_PKEY *key, const uint8_t *in,
                                size_t in_len)
 {
+    return ward_rsa_oaep_decrypt_label(out, key, NULL, 0, in, in_len);
+}
+
+ward_err ward_rsa_oaep_decrypt_label(struct ward_buf *out, EVP_PKEY *key, const uint8_t *label,
+                                     size_t label_len, const uint8_t *in, size_t in_len)
+{
     ward_err err = WARD_E_INTERNAL;
     EVP_PKEY_CTX *ctx = NULL;
     uint8_t *dst = NULL;
     size_t mod_len;
     size_t len;
 
-    if ((err = oaep_start(&ctx, key, false)) != WARD_OK) {
+    if ((err = oaep_start(&ctx, key, false, label, label_len)) != WARD_OK) {
         return err;
     }
     mod_len = (size_t)EVP_PKEY_get_size(key);

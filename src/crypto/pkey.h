@@ -115,6 +115,17 @@ WARD_MUST_CHECK ward_err ward_rsa_oaep_decrypt(struct ward_buf *out, EVP_PKEY *k
                                                const uint8_t *in, size_t in_len);
 
 /*
+ * The same with an OAEP label: the ciphertext opens only with the same
+ * label, so it authenticates label (transit's managed header and context).
+ */
+WARD_MUST_CHECK ward_err ward_rsa_oaep_encrypt_label(struct ward_buf *out, EVP_PKEY *key,
+                                                     const uint8_t *label, size_t label_len,
+                                                     const uint8_t *in, size_t in_len);
+WARD_MUST_CHECK ward_err ward_rsa_oaep_decrypt_label(struct ward_buf *out, EVP_PKEY *key,
+                                                     const uint8_t *label, size_t label_len,
+                                                     const uint8_t *in, size_t in_len);
+
+/*
  * ward_x25519_seal seals in to the X25519 public key peer: a fresh ephemeral
  * X25519 key, the shared secret run through HKDF-SHA-256 (empty salt, info =
  * "ward wrap-for x25519 v1" || ephemeral public || peer public) into a

@@ -378,13 +378,14 @@ static void test_sign_verify_hmac(void **state)
             assert_false(valid);
             s.in = (const uint8_t *)"message";
         }
-        /* a signing key does not encrypt */
+        /* a signing key does not encrypt, except RSA (OAEP) */
         {
             struct ward_key_enc e = { .plaintext = (const uint8_t *)"x",
                                       .plaintext_len = 1,
                                       .format = WARD_CT_MANAGED };
 
-            assert_int_equal(ward_key_encrypt(k, &sig, &v, &e), WARD_E_KEY_TYPE);
+            assert_int_equal(ward_key_encrypt(k, &sig, &v, &e),
+                             types[i] == WARD_KEY_RSA2048 ? WARD_OK : WARD_E_KEY_TYPE);
         }
         ward_key_unref(k);
     }
@@ -536,6 +537,28 @@ static void test_export(void **state)
     ward_buf_cleanup(&out);
 }
 
+/* RSA keys encrypt with OAEP; the managed header and context ride in the label. */
+static void test_rsa_oaep(void **state)
+{
+    struct fixture *f = *state;
+    struct ward_buf text;
+    struct ward_buf pt;
+
+    ward_buf_init(&text, 8192);
+    ward_buf_init(&pt, 8192);
+    create(f, "rsa", WARD_KEY_RSA2048, 0);
+    assert_int_equal(encrypt_str(f, &text, "rsa", "data key", "ctx", WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, "ctx", 0), WARD_OK);
+    assert_string_equal((const char *)pt.data, "data key");
+    assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, "other", 0),
+                     WARD_E_DECRYPT_FAILED);
+    assert_int_equal(encrypt_str(f, &text, "rsa", "vault form", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(decrypt_str(f, &pt, "rsa", (const char *)text.data, NULL, 0), WARD_OK);
+    assert_string_equal((const char *)pt.data, "vault form");
+    ward_buf_cleanup(&pt);
+    ward_buf_cleanup(&text);
+}
+
 /* A key past its auto_rotate_period rotates on its next use, once. */
 static void test_auto_rotation(void **state)
 {
@@ -587,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup_restore_and_decoder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_rotation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rsa_oaep, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

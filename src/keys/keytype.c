@@ -12,6 +12,8 @@
 #define SIGN_OPS \
     (WARD_KOP_SIGN | WARD_KOP_VERIFY | WARD_KOP_HMAC | WARD_KOP_EXPORT | WARD_KOP_WRAP_FOR)
 
+#define RSA_OPS (SIGN_OPS | WARD_KOP_ENCRYPT | WARD_KOP_DECRYPT | WARD_KOP_REWRAP)
+
 static const struct ward_key_type_info g_types[] = {
     { WARD_KEY_AES128_GCM96, "aes128-gcm96", 16, 0, WARD_CIPHER_AES128_GCM, AEAD_OPS },
     { WARD_KEY_AES256_GCM96, "aes256-gcm96", 32, 0, WARD_CIPHER_AES256_GCM, AEAD_OPS },
@@ -25,9 +27,10 @@ static const struct ward_key_type_info g_types[] = {
     { WARD_KEY_ED25519, "ed25519", 0, WARD_PKEY_ED25519, 0, SIGN_OPS },
     { WARD_KEY_ECDSA_P256, "ecdsa-p256", 0, WARD_PKEY_P256, 0, SIGN_OPS },
     { WARD_KEY_ECDSA_P384, "ecdsa-p384", 0, WARD_PKEY_P384, 0, SIGN_OPS },
-    { WARD_KEY_RSA2048, "rsa-2048", 0, WARD_PKEY_RSA2048, 0, SIGN_OPS },
-    { WARD_KEY_RSA3072, "rsa-3072", 0, WARD_PKEY_RSA3072, 0, SIGN_OPS },
-    { WARD_KEY_RSA4096, "rsa-4096", 0, WARD_PKEY_RSA4096, 0, SIGN_OPS },
+    /* RSA also encrypts (OAEP-SHA-256; as Vault), small payloads such as data keys */
+    { WARD_KEY_RSA2048, "rsa-2048", 0, WARD_PKEY_RSA2048, 0, RSA_OPS },
+    { WARD_KEY_RSA3072, "rsa-3072", 0, WARD_PKEY_RSA3072, 0, RSA_OPS },
+    { WARD_KEY_RSA4096, "rsa-4096", 0, WARD_PKEY_RSA4096, 0, RSA_OPS },
 };
 
 static const char *const g_op_names[] = {

@@ -152,7 +152,8 @@ static ward_err build_aad(struct ward_buf *aad, enum ward_ct_format format, cons
 }
 
 /* seal_body appends nonce || ciphertext || tag (SIV: tag || ciphertext) to bin. */
-static ward_err seal_body(struct ward_buf *bin, const struct ward_key *k, const uint8_t *key,
+static ward_err seal_body(struct ward_buf *bin, const struct ward_key *k,
+                          const struct ward_key_version *v, const uint8_t *key,
                           const struct ward_buf *aad, const uint8_t *pt, size_t pt_len)
 {
     const struct ward_key_type_info *t = ward_key_type_get(k->type);
@@ -160,6 +161,10 @@ static ward_err seal_body(struct ward_buf *bin, const struct ward_key *k, const 
     size_t need = pt_len + WARD_CIPHER_NONCE_LEN + WARD_CIPHER_TAG_LEN;
     ward_err err;
 
+    if (v->pkey != NULL) {
+        /* RSA-OAEP: the AAD is the OAEP label, so header and context are bound */
+        return ward_rsa_oaep_encrypt_label(bin, v->pkey, aad->data, aad->len, pt, pt_len);
+    }
     if ((err = ward_buf_reserve(bin, need)) != WARD_OK) {
         return err;
     }
@@ -228,7 +233,7 @@ ward_err ward_key_encrypt(const struct ward_key *k, struct ward_buf *out, uint32
     }
     if ((err = build_aad(&aad, e->format, bin.data, header_len, e->context, e->context_len, e->aad,
                          e->aad_len)) != WARD_OK ||
-        (err = seal_body(&bin, k, key, &aad, e->plaintext, e->plaintext_len)) != WARD_OK ||
+        (err = seal_body(&bin, k, v, key, &aad, e->plaintext, e->plaintext_len)) != WARD_OK ||
         (err = ward_ct_text(out, e->format, v->version, bin.data, bin.len)) != WARD_OK) {
         goto out;
     }
@@ -240,7 +245,8 @@ out:
     return err;
 }
 
-static ward_err open_body(struct ward_buf *out, const struct ward_key *k, const uint8_t *key,
+static ward_err open_body(struct ward_buf *out, const struct ward_key *k,
+                          const struct ward_key_version *v, const uint8_t *key,
                           const struct ward_buf *aad, const uint8_t *body, size_t body_len)
 {
     const struct ward_key_type_info *t = ward_key_type_get(k->type);
@@ -249,6 +255,10 @@ static ward_err open_body(struct ward_buf *out, const struct ward_key *k, const 
     size_t n;
     ward_err err;
 
+    if (v->pkey != NULL) {
+        err = ward_rsa_oaep_decrypt_label(out, v->pkey, aad->data, aad->len, body, body_len);
+        return err == WARD_E_INTEGRITY || err == WARD_E_INVALID ? WARD_E_DECRYPT_FAILED : err;
+    }
     if (body_len < overhead) {
         return WARD_E_DECRYPT_FAILED;
     }
@@ -306,7 +316,7 @@ ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out, const 
     if ((err = sym_key(key, &key_len, k, v, context, context_len)) == WARD_OK &&
         (err = build_aad(&aad, ct->format, ct->bin.data, ct->header_len, context, context_len,
                          aad_in, aad_len)) == WARD_OK) {
-        err = open_body(out, k, key, &aad, body, body_len);
+        err = open_body(out, k, v, key, &aad, body, body_len);
     }
     OPENSSL_cleanse(key, sizeof(key));
     ward_buf_cleanup(&aad);

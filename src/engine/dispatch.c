@@ -24,9 +24,9 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
         return WARD_E_NOMEM;
     }
     if (ward_kv_new(&e->kv, b, "secret") != WARD_OK ||
-        ward_keys_new(&e->keys, b, "transit", &cfg->keys) != WARD_OK) {
-        ward_kv_free(e->kv);
-        ward_free(e);
+        ward_keys_new(&e->keys, b, "transit", &cfg->keys) != WARD_OK ||
+        ward_auth_new(&e->auth, b) != WARD_OK || ward_policies_new(&e->policies, b) != WARD_OK) {
+        ward_engine_free(e);
         return WARD_E_NOMEM;
     }
     json_init_allocator();
@@ -42,6 +42,8 @@ void ward_engine_free(struct ward_engine *e)
     if (e != NULL) {
         ward_kv_free(e->kv);
         ward_keys_free(e->keys);
+        ward_auth_free(e->auth);
+        ward_policies_free(e->policies);
     }
     ward_free(e);
 }
@@ -58,13 +60,13 @@ void op_fail(struct op_ctx *c, ward_err err, const char *message)
     ward_engine_resp_error(c->resp, err, message);
 }
 
-/* check_access applies the row's seal-state and token rules. */
+/* check_access applies the row's seal-state rule, then its token and policy rules. */
 static ward_err check_access(struct op_ctx *c, const struct op_row *row)
 {
     struct ward_seal_status st;
     ward_err err;
 
-    if (row->state == OP_STATE_UNSEALED || row->auth == OP_AUTH_ROOT) {
+    if (row->state == OP_STATE_UNSEALED || row->auth != OP_AUTH_NONE) {
         if ((err = ward_barrier_status(c->eng->barrier, &st)) != WARD_OK) {
             return err;
         }
@@ -78,10 +80,7 @@ static ward_err check_access(struct op_ctx *c, const struct op_row *row)
     if (row->auth == OP_AUTH_NONE) {
         return WARD_OK;
     }
-    if (c->req->token == NULL || c->req->token[0] == '\0') {
-        return WARD_E_PERMISSION;
-    }
-    return ward_barrier_check_root_token(c->eng->barrier, c->req->token, strlen(c->req->token));
+    return access_check(c, (enum op_id)(row - g_ops));
 }
 
 /* run routes and runs req; the response is complete when it returns. */
@@ -112,7 +111,10 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
     c->resp->op = g_ops[op].name;
     if ((err = check_access(c, &g_ops[op])) != WARD_OK) {
         op_fail(c, err,
-                err == WARD_E_PERMISSION ? "permission denied: a valid token is required" : NULL);
+                err != WARD_E_PERMISSION ? NULL
+                : c->tok.num_policies == 0
+                    ? "permission denied: a valid token is required"
+                    : "permission denied: the token's policies do not allow this request");
         return op;
     }
     if ((err = json_decode_body(&c->body, c->req->body, c->req->body_len, why, sizeof(why))) !=

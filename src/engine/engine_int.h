@@ -7,9 +7,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "engine/dispatch.h"
 #include "engine/ops.h"
 #include "keys/keys.h"
+#include "policy/policy.h"
 #include "secrets/kv.h"
 
 #define METRIC_BUCKETS 12 /* latency buckets, upper bounds in metrics.c */
@@ -22,9 +24,11 @@ struct op_metrics {
 };
 
 struct ward_engine {
-    struct ward_barrier *barrier; /* borrowed */
-    struct ward_kv *kv;           /* the KV v2 mount "secret"; owned */
-    struct ward_keys *keys;       /* the transit mount "transit"; owned */
+    struct ward_barrier *barrier;   /* borrowed */
+    struct ward_kv *kv;             /* the KV v2 mount "secret"; owned */
+    struct ward_keys *keys;         /* the transit mount "transit"; owned */
+    struct ward_auth *auth;         /* tokens; owned */
+    struct ward_policies *policies; /* ACL policies; owned */
     struct ward_engine_config cfg;
     int64_t started_ms;
     struct op_metrics metrics[OP_COUNT];

@@ -9,12 +9,20 @@
 
 #include <jansson.h>
 
+#include "auth/auth.h"
 #include "engine/dispatch.h"
 #include "engine/engine.h"
 
+/*
+ * NONE: no token. TOKEN: a valid token whose policies allow the request
+ * (access.c). ROOT is the older name of TOKEN, from before policies: the
+ * root token passes every policy, so such rows still serve it alone unless
+ * a policy grants them.
+ */
 enum op_auth {
     OP_AUTH_NONE,
     OP_AUTH_ROOT,
+    OP_AUTH_TOKEN,
 };
 
 enum op_state {
@@ -44,6 +52,7 @@ struct op_ctx {
     char rest_buf[OP_MAX_REST + 1];
     const char *var[OP_MAX_VARS]; /* ":name" rows: the captured segments, in order */
     size_t num_vars;
+    struct ward_token_info tok; /* the caller's token, once access_check passed */
 };
 
 typedef void (*op_handler_fn)(struct op_ctx *c);
@@ -92,6 +101,19 @@ WARD_MUST_CHECK ward_err op_path_check(const char *path);
  * c->rest_buf; c->rest is then the first name). Other rows: nothing.
  */
 void op_split_vars(struct op_ctx *c, const struct op_row *row);
+
+/*
+ * access_check validates the caller's token into c->tok and checks the
+ * token's policies for op on the request path (access.c). WARD_OK,
+ * WARD_E_PERMISSION (no token, or policies refuse), WARD_E_TOKEN_INVALID.
+ */
+WARD_MUST_CHECK ward_err access_check(struct op_ctx *c, enum op_id op);
+
+/*
+ * access_allowed checks c's token's policies for path with caps (any one
+ * of them) and sudo; for handlers that check more than the request path.
+ */
+bool access_allowed(struct op_ctx *c, const char *path, uint32_t caps, bool sudo);
 
 /* op_fail ends c with an error response (message NULL = the code's text). */
 void op_fail(struct op_ctx *c, ward_err err, const char *message);

@@ -158,5 +158,7 @@ void op_seal(struct op_ctx *c)
 {
     ward_barrier_seal(c->eng->barrier);
     ward_keys_flush(c->eng->keys); /* decrypted keys go with the seal */
+    ward_auth_flush(c->eng->auth); /* and the token key */
+    ward_policies_flush(c->eng->policies);
     ward_log(WARD_LOG_INFO, "msg=\"sealed by request\" request_id=%s", c->req->request_id);
 }

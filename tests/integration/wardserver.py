@@ -42,7 +42,15 @@ class WardServer:
                     % (self.port, self.cert, self.key, listener_extra, storage,
                        os.path.join(self.dir, "ward.db"), extra_config))
         self.log = open(os.path.join(self.dir, "server.log"), "w+")
+        self.exe = ward_exe
         self.proc = subprocess.Popen([ward_exe, "server", "-config=" + self.config],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_listening()
+
+    def restart(self, timeout=15.0):
+        """Stops the server and starts it again on the same directory and port."""
+        self.stop(timeout)
+        self.proc = subprocess.Popen([self.exe, "server", "-config=" + self.config],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_listening()
 

@@ -361,7 +361,9 @@ def t_many_idle(srv):
             conns.append(socket.create_connection(('127.0.0.1', srv.port), timeout=10))
     t0 = time.monotonic()
     ok(srv)
-    assert time.monotonic() - t0 < 1.0
+    # well under the idle timeout: idle peers never hold up a live one (2 s, not
+    # 1: the sanitizer build on two shared cores is slow to handshake)
+    assert time.monotonic() - t0 < 2.0
     for s in conns[:20:2]:  # the idle TLS ones still work too
         s.sendall(b'GET /idle HTTP/1.1\r\nHost: x\r\n\r\n')
         assert read_response(s.makefile('rb'))[0] == 200

@@ -152,6 +152,30 @@ static void test_encode_refuses(void **state)
     ward_buf_cleanup(&text);
 }
 
+/*
+ * A token made outside Ward (tests/fuzz/make_corpus.py, python3's hmac)
+ * from docs/storage-format.md's layout decodes: the format is as written.
+ */
+static void test_known_answer(void **state)
+{
+    static const char text[] =
+        "w.s.AQGLnbHH3_kVM1N1mb_nET1rqrzQ5v4YNFJylLjeBjBcigAAAYvP5WgAAAABi9AcVoAAAAGL0FNFAAAADhAAAA"
+        "AABGFjbWULdG9rZW4tYWxpY2UAlD-Y0YuO3nQEhAx_ygObKovc0YVvTW-XCJtBMd9o-_k";
+    uint8_t key[WARD_TOKEN_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    struct ward_token_info t;
+
+    (void)state;
+    assert_int_equal(ward_token_decode(&t, key, text, strlen(text)), WARD_OK);
+    assert_true(t.renewable);
+    assert_int_equal(t.issue_ms, 1700000000000LL);
+    assert_int_equal(t.expire_ms, 1700003600000LL);
+    assert_int_equal(t.max_expire_ms, 1700007200000LL);
+    assert_int_equal(t.ttl_s, 3600);
+    assert_string_equal(t.tenant, "acme");
+    assert_string_equal(t.principal, "token-alice");
+    assert_int_equal(t.num_policies, 0);
+}
+
 static void issue(struct fixture *f, struct ward_secret **tok, struct ward_token_info *info,
                   int64_t ttl_s, int64_t max_s, const char *meta)
 {
@@ -311,6 +335,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_and_tamper),
         cmocka_unit_test(test_encode_refuses),
+        cmocka_unit_test(test_known_answer),
         cmocka_unit_test_setup_teardown(test_validate_expire_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessor, setup, teardown),

@@ -220,6 +220,9 @@ int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_kv(struct ward_cli_ctx *ctx, int argc, char **argv);
 /* transit.c: `ward transit <subcommand>` (Vault's transit engine, Ward's decrypt). */
 int ward_cli_transit(struct ward_cli_ctx *ctx, int argc, char **argv);
+/* auth.c: `ward token <subcommand>` (Vault's auth/token paths) and `ward policy <subcommand>`. */
+int ward_cli_token(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_policy(struct ward_cli_ctx *ctx, int argc, char **argv);
 
 int ward_cli_operator_init(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_unseal(struct ward_cli_ctx *ctx, int argc, char **argv);

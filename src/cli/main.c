@@ -1,6 +1,6 @@
 /*
  * main.c - the `ward` command: dispatches to `ward server` (server.c) and
- * the client commands (operator.c, rekey.c, kv.c, transit.c) built on libward.
+ * the client commands (operator.c, rekey.c, kv.c, transit.c, auth.c) built on libward.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +36,9 @@ static const char g_usage[] =
     "  kv          KV v2 secrets: get, put, patch, delete, undelete, destroy,\n"
     "              metadata, list, config, generate\n"
     "  transit     Transit keys and cryptography: create, encrypt, decrypt, sign,\n"
-    "              verify, ... (`ward transit -h` lists them)\n\n"
+    "              verify, ... (`ward transit -h` lists them)\n"
+    "  token       Tokens: create, lookup, renew, revoke\n"
+    "  policy      ACL policies: list, read, write, delete\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -100,6 +102,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "transit") == 0) {
         return ward_cli_transit(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "token") == 0) {
+        return ward_cli_token(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "policy") == 0) {
+        return ward_cli_policy(&ctx, argc - 1, argv + 1);
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

@@ -14,6 +14,9 @@ SECURITY of the entry seeds: none is sealed under the all-zero key for path
 pass).
 """
 import base64
+import hashlib
+import hmac
+import json
 import os
 import shutil
 import struct
@@ -252,6 +255,81 @@ def transit_corpus():
     return {name: text.encode() for name, text in seeds.items()}
 
 
+def token_payload(version=1, flags=1, policies=(b"default", b"orders"), principal=b"token-alice",
+                  tenant=b"", issue=1700000000000, expire=1700003600000, maximum=1700007200000,
+                  ttl=3600, uses=0):
+    """A token payload as src/auth/token.c lays it out."""
+    out = bytes([version, flags]) + pattern(16, 21) + pattern(16, 22)
+    out += struct.pack(">QQQII", issue, expire, maximum, ttl, uses)
+    out += bytes([len(tenant)]) + tenant + bytes([len(principal)]) + principal
+    out += bytes([len(policies)]) + b"".join(bytes([len(p)]) + p for p in policies)
+    return out
+
+
+def token_text(payload):
+    """w.s. + base64url(payload || HMAC-SHA-256) under fuzz_token.c's fixed key."""
+    key = bytes([1, 2, 3, 4, 5, 6, 7, 8]) + bytes(24)
+    raw = payload + hmac.new(key, payload, hashlib.sha256).digest()
+    return b"w.s." + base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+def token_corpus():
+    """Token texts and bare payloads for fuzz_token (src/auth/token.c)."""
+    good = token_payload()
+    return {
+        "token": token_text(good),
+        "token-root-policy": token_text(token_payload(policies=(b"root",), flags=0)),
+        "token-16-policies": token_text(token_payload(
+            policies=tuple(b"p%d" % i for i in range(16)))),
+        "token-tenant": token_text(token_payload(tenant=b"acme", policies=())),
+        "bad-token-tag": token_text(good)[:-2] + b"AA",
+        "bad-token-padded": token_text(good) + b"==",
+        "bad-token-prefix": b"w.r." + token_text(good)[4:],
+        "payload": good,
+        "payload-max-names": token_payload(principal=b"p" * 64,
+                                           policies=tuple(b"n" * 64 for _ in range(16))),
+        "bad-payload-version": token_payload(version=2),
+        "bad-payload-flags": token_payload(flags=3),
+        "bad-payload-expiry": token_payload(expire=1700000000000),
+        "bad-payload-upper": token_payload(policies=(b"Admin",)),
+        "bad-payload-17": token_payload(policies=tuple(b"p%d" % i for i in range(17))),
+        "bad-payload-trailing": good + b"\x00",
+        "bad-payload-short": good[:60],
+        "empty": b"",
+    }
+
+
+def policy_corpus():
+    """A request path, a newline, a policy document: for fuzz_policy (src/policy)."""
+    docs = {
+        "encrypt-only": ("transit/encrypt/orders",
+                         {"path": {"transit/+/orders": {"capabilities": ["update"],
+                                                         "ward_key_operations": ["encrypt"]}}}),
+        "globs": ("secret/data/team/admin/x",
+                  {"path": {"secret/data/team/*": {"capabilities": ["read", "list"]},
+                            "secret/data/team/admin/*": {"capabilities": ["deny"]},
+                            "secret/data/+/db": {"capabilities": ["create", "update"]},
+                            "*": {"capabilities": ["list"]}}}),
+        "sudo": ("sys/seal", {"path": {"sys/seal": {"capabilities": ["update", "sudo"]},
+                                       "sys/+": {"capabilities": ["read", "patch",
+                                                                  "delete"]}}}),
+        "empty": ("a", {}),
+        "empty-paths": ("a", {"path": {}}),
+    }
+    out = {name: (p + "\n" + json.dumps(d)).encode() for name, (p, d) in docs.items()}
+    out.update({
+        "bad-hcl": b'a\npath "a" { capabilities = ["read"] }',
+        "bad-duplicate": b'a\n{"path":{"a":{"capabilities":["read"]},"a":{"capabilities":[]}}}',
+        "bad-star-middle": b'a/b\n{"path":{"a/*/b":{"capabilities":["read"]}}}',
+        "bad-dotdot": b'a\n{"path":{"a/../b":{"capabilities":["read"]}}}',
+        "bad-unknown-cap": b'a\n{"path":{"a":{"capabilities":["reed"]}}}',
+        "bad-params": b'a\n{"path":{"a":{"capabilities":["read"],"allowed_parameters":{}}}}',
+        "bad-top": b'a\n{"path":{},"name":"x"}',
+        "no-newline": b'{"path":{"a":{"capabilities":["read"]}}}',
+    })
+    return out
+
+
 def main():
     targets = {
         "ctext": ctext_corpus(),
@@ -262,6 +340,8 @@ def main():
         "keyring": keyring_corpus(),
         "seal": seal_corpus(),
         "base64": base64_corpus(),
+        "token": token_corpus(),
+        "policy": policy_corpus(),
     }
     for target, files in targets.items():
         d = os.path.join(CORPUS, target)

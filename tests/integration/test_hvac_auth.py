@@ -16,7 +16,9 @@ usage: test_hvac_auth.py WARD
 import base64
 import http.client
 import json
+import os
 import ssl
+import subprocess
 import sys
 import time
 
@@ -393,6 +395,45 @@ def restart_keeps_revocation(srv, root, key, tok_other):
     forbidden(client(srv, gone).auth.token.lookup_self)
 
 
+def cli(ward, srv, root):
+    """ward policy and ward token drive the same paths."""
+    def run(token, *args, stdin=""):
+        env = dict(os.environ, WARD_ADDR=srv.addr, WARD_CACERT=srv.cert, WARD_TOKEN=token)
+        return subprocess.run([ward] + list(args), input=stdin, capture_output=True, text=True,
+                              env=env, timeout=30)
+
+    doc = json.dumps({"path": {"transit/encrypt/cli": {"capabilities": ["update"]}}})
+    r = run(root.token, "policy", "write", "cli-enc", stdin=doc)
+    check(r.returncode == 0 and "Success" in r.stdout, "policy write: %r" % (r,))
+    r = run(root.token, "policy", "read", "cli-enc")
+    check(r.returncode == 0 and json.loads(r.stdout) == json.loads(doc), "policy read: %r" % (r,))
+    r = run(root.token, "policy", "list")
+    check("cli-enc" in r.stdout.split() and "default" in r.stdout.split(), "list: %r" % (r,))
+    r = run(root.token, "token", "create", "-format=json", "-policy=cli-enc", "-ttl=10m")
+    check(r.returncode == 0, "token create: %r" % (r,))
+    made = json.loads(r.stdout)["auth"]
+    r = run(made["client_token"], "token", "lookup")
+    check(r.returncode == 0 and made["accessor"] in r.stdout, "lookup: %r" % (r,))
+    r = run(root.token, "token", "lookup", "-token-stdin", stdin=made["client_token"] + "\n")
+    check(r.returncode == 0 and made["accessor"] in r.stdout, "lookup stdin: %r" % (r,))
+    r = run(made["client_token"], "token", "renew", "-increment=5m")
+    check(r.returncode == 0, "renew: %r" % (r,))
+    r = run(root.token, "token", "create", "-policy=admin", "-format=json")
+    adm = json.loads(r.stdout)["auth"]["client_token"]
+    r = run(made["client_token"], "token", "create", "-policy=admin")
+    check(r.returncode == 1 and "permission_denied" in r.stderr, "escalation: %r" % (r,))
+    r = run(root.token, "token", "revoke", "-accessor=" + made["accessor"])
+    check(r.returncode == 0, "revoke: %r" % (r,))
+    r = run(made["client_token"], "token", "lookup")
+    check(r.returncode == 1 and "token_invalid" in r.stderr, "revoked: %r" % (r,))
+    r = run(adm, "token", "revoke")
+    check(r.returncode == 0 and "revoked" in r.stdout, "revoke self: %r" % (r,))
+    r = run(root.token, "policy", "delete", "cli-enc")
+    check(r.returncode == 0, "policy delete: %r" % (r,))
+    r = run(root.token, "policy", "delete", "default")
+    check(r.returncode == 1, "built-in delete refused: %r" % (r,))
+
+
 def main(ward):
     srv, root, key = start(ward)
     raw = Raw(srv)
@@ -406,6 +447,7 @@ def main(ward):
         path_tricks(srv, root, raw)
         key_operations(srv, root)
         builtins(srv, root, raw)
+        cli(ward, srv, root)
         tok_other = other_instance(ward, tok, root.token)
         restart_keeps_revocation(srv, root, key, tok_other)
         log = srv.output()

@@ -223,9 +223,57 @@ static bool apply_state(const struct ward_auth *a, struct ward_token_info *info,
 }
 
 /*
+ * merge_locked copies the live records of a (lock held) into next with
+ * acc's record set to (kind, time_ms); a revoked record is never turned
+ * back into a renewed one. Returns how many records next holds.
+ */
+static size_t merge_locked(struct state_rec *next, const struct ward_auth *a, const uint8_t *acc,
+                           uint8_t kind, int64_t time_ms, int64_t now_ms)
+{
+    struct state_rec mine = { .kind = kind, .time_ms = time_ms };
+    size_t n = 0;
+    bool placed = false;
+
+    memcpy(mine.acc, acc, WARD_TOKEN_ID_LEN);
+    for (size_t i = 0; i < a->num_recs; i++) {
+        int c = memcmp(a->recs[i].acc, acc, WARD_TOKEN_ID_LEN);
+
+        if (c == 0 && a->recs[i].kind == KIND_REVOKED) {
+            mine = a->recs[i];
+        }
+        if (!placed && c >= 0) {
+            next[n++] = mine;
+            placed = true;
+        }
+        if (c != 0 && a->recs[i].time_ms > now_ms) {
+            next[n++] = a->recs[i];
+        }
+    }
+    if (!placed) {
+        next[n++] = mine;
+    }
+    return n;
+}
+
+static ward_err state_encode(struct ward_buf *enc, const struct state_rec *recs, size_t n)
+{
+    ward_err err = ward_buf_append_u8(enc, STATE_FORMAT);
+
+    if (err == WARD_OK) {
+        err = ward_buf_append_u32(enc, (uint32_t)n);
+    }
+    for (size_t i = 0; i < n && err == WARD_OK; i++) {
+        if ((err = ward_buf_append(enc, recs[i].acc, WARD_TOKEN_ID_LEN)) == WARD_OK &&
+            (err = ward_buf_append_u8(enc, recs[i].kind)) == WARD_OK) {
+            err = ward_buf_append_u64(enc, (uint64_t)recs[i].time_ms);
+        }
+    }
+    return err;
+}
+
+/*
  * state_write sets acc's record to (kind, time_ms), drops records past
- * their time, writes the table and then swaps it in. A revoked record is
- * never turned back into a renewed one.
+ * their time, writes the table and then swaps it in.
  */
 static ward_err state_write(struct ward_auth *a, const uint8_t *acc, uint8_t kind, int64_t time_ms,
                             int64_t now_ms)
@@ -233,66 +281,38 @@ static ward_err state_write(struct ward_auth *a, const uint8_t *acc, uint8_t kin
     struct state_rec *next = NULL;
     struct ward_buf enc;
     size_t n = 0;
-    bool placed = false;
     ward_err err;
 
+    ward_buf_init(&enc, WARD_MAX_ENTRY_VALUE);
     (void)pthread_mutex_lock(&a->write_mu);
     if ((err = ensure_loaded(a)) != WARD_OK) {
-        goto out_unlock;
+        goto out;
     }
-    ward_buf_init(&enc, WARD_MAX_ENTRY_VALUE);
     (void)pthread_rwlock_rdlock(&a->lock);
-    if ((next = ward_calloc(a->num_recs + 1, sizeof(*next))) == NULL) {
-        (void)pthread_rwlock_unlock(&a->lock);
+    if ((next = ward_calloc(a->num_recs + 1, sizeof(*next))) != NULL) {
+        n = merge_locked(next, a, acc, kind, time_ms, now_ms);
+    }
+    (void)pthread_rwlock_unlock(&a->lock);
+    if (next == NULL) {
         err = WARD_E_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i <= a->num_recs; i++) {
-        int c = i < a->num_recs ? memcmp(a->recs[i].acc, acc, WARD_TOKEN_ID_LEN) : 1;
-
-        if (!placed && c >= 0) {
-            placed = true;
-            if (c == 0 && a->recs[i].kind == KIND_REVOKED) {
-                kind = KIND_REVOKED;
-                time_ms = a->recs[i].time_ms;
-            }
-            next[n++] = (struct state_rec){ .kind = kind, .time_ms = time_ms };
-            memcpy(next[n - 1].acc, acc, WARD_TOKEN_ID_LEN);
-            if (c == 0) {
-                continue;
-            }
-        }
-        if (i < a->num_recs && a->recs[i].time_ms > now_ms) {
-            next[n++] = a->recs[i];
-        }
+    if ((err = state_encode(&enc, next, n)) != WARD_OK ||
+        (err = ward_barrier_put(a->b, STATE_PATH, enc.data, enc.len)) != WARD_OK) {
+        goto out;
+    }
+    (void)pthread_rwlock_wrlock(&a->lock);
+    if (a->loaded) { /* a seal meanwhile: the next load reads what was written */
+        ward_free(a->recs);
+        a->recs = next;
+        a->num_recs = n;
+        next = NULL;
     }
     (void)pthread_rwlock_unlock(&a->lock);
-    err = ward_buf_append_u8(&enc, STATE_FORMAT);
-    if (err == WARD_OK) {
-        err = ward_buf_append_u32(&enc, (uint32_t)n);
-    }
-    for (size_t i = 0; i < n && err == WARD_OK; i++) {
-        if ((err = ward_buf_append(&enc, next[i].acc, WARD_TOKEN_ID_LEN)) == WARD_OK &&
-            (err = ward_buf_append_u8(&enc, next[i].kind)) == WARD_OK) {
-            err = ward_buf_append_u64(&enc, (uint64_t)next[i].time_ms);
-        }
-    }
-    if (err == WARD_OK &&
-        (err = ward_barrier_put(a->b, STATE_PATH, enc.data, enc.len)) == WARD_OK) {
-        (void)pthread_rwlock_wrlock(&a->lock);
-        if (a->loaded) { /* a seal meanwhile: the next load reads what was written */
-            ward_free(a->recs);
-            a->recs = next;
-            a->num_recs = n;
-            next = NULL;
-        }
-        (void)pthread_rwlock_unlock(&a->lock);
-    }
 out:
+    (void)pthread_mutex_unlock(&a->write_mu);
     ward_free(next);
     ward_buf_cleanup(&enc);
-out_unlock:
-    (void)pthread_mutex_unlock(&a->write_mu);
     return err;
 }
 
@@ -311,7 +331,9 @@ static ward_err keyed_hex(struct ward_auth *a, char out[65], const char *label,
     if (label_len > 16 || (err = ensure_loaded(a)) != WARD_OK) {
         return label_len > 16 ? WARD_E_INTERNAL : err;
     }
-    memcpy(msg, label, label_len);
+    for (size_t i = 0; i < label_len; i++) {
+        msg[i] = (uint8_t)label[i];
+    }
     memcpy(msg + label_len, acc, WARD_TOKEN_ID_LEN);
     (void)pthread_rwlock_rdlock(&a->lock);
     err = a->key != NULL ? ward_hmac_sha256(mac, a->key->data, WARD_TOKEN_KEY_LEN, msg,

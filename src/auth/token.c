@@ -244,36 +244,29 @@ static int b64url_val(char c)
  */
 static bool b64url_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *in, size_t n)
 {
+    uint32_t acc = 0;
+    unsigned bits = 0;
     size_t o = 0;
 
     if (n % 4 == 1 || n / 4 * 3 + 2 > out_cap) {
         return false;
     }
-    for (size_t i = 0; i < n; i += 4) {
-        size_t left = n - i < 4 ? n - i : 4;
-        uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = b64url_val(in[i]);
 
-        for (size_t j = 0; j < 4; j++) {
-            int d = j < left ? b64url_val(in[i + j]) : 0;
-
-            if (d < 0) {
-                return false;
-            }
-            v = (v << 6) | (uint32_t)d;
-        }
-        out[o++] = (uint8_t)(v >> 16);
-        if (left > 2) {
-            out[o++] = (uint8_t)(v >> 8);
-        }
-        if (left > 3) {
-            out[o++] = (uint8_t)v;
-        }
-        if ((left == 2 && (v & 0xffffu) != 0) || (left == 3 && (v & 0xffu) != 0)) {
+        if (d < 0) {
             return false;
+        }
+        acc = (acc << 6) | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
         }
     }
     *out_len = o;
-    return true;
+    return acc == 0; /* the unused low bits of the last character */
 }
 
 ward_err ward_token_encode(struct ward_buf *out, const uint8_t key[WARD_TOKEN_KEY_LEN],

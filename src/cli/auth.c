@@ -297,44 +297,56 @@ static int prepare(struct ward_cli_cmd *cmd, const struct aflags *f, enum tsub s
     return s == P_WRITE ? policy_body(cmd, f, *body) : WARD_CLI_CONTINUE;
 }
 
+/* print_table prints the table form of s's answer; 0, or -1 if unexpected. */
+static int print_table(FILE *out, enum tsub s, const json_t *root)
+{
+    const json_t *data = json_object_get(root, "data");
+    const json_t *auth = json_object_get(root, "auth");
+    const char *text;
+    json_t *keys;
+    int rc;
+
+    switch (s) {
+    case T_CREATE:
+    case T_RENEW:
+        return ward_cli_print_object(out, auth);
+    case T_LOOKUP:
+        return ward_cli_print_object(out, data);
+    case P_LIST:
+        keys = json_pack("{s:O}", "keys", json_object_get(data, "policies"));
+        rc = keys != NULL ? ward_cli_print_keys(out, keys) : -1;
+        json_decref(keys);
+        return rc;
+    case P_READ:
+        text = json_string_value(json_object_get(data, "policy"));
+        return text != NULL && fprintf(out, "%s\n", text) >= 0 ? 0 : -1;
+    case T_REVOKE:
+        return fputs("Success! Token revoked.\n", out) < 0 ? -1 : 0;
+    case P_DELETE:
+        return fputs("Success! Policy deleted.\n", out) < 0 ? -1 : 0;
+    default:
+        return fputs("Success! Policy written.\n", out) < 0 ? -1 : 0;
+    }
+}
+
 /* show prints s's answer as a table (or the JSON with -format=json). */
 static int show(struct ward_cli_cmd *cmd, enum tsub s, const struct ward_client_resp *resp)
 {
     json_t *root = resp->body_len > 0 ? json_loads(resp->body, 0, NULL) : NULL;
-    const json_t *data = json_object_get(root, "data");
-    FILE *out = cmd->ctx->out;
-    int rc = 0;
+    int rc;
 
     if (cmd->json) {
-        rc = resp->body_len > 0 ? ward_cli_print_json(cmd) : WARD_CLI_EXIT_OK;
-    } else if (s == T_CREATE || (s == T_RENEW && json_is_object(json_object_get(root, "auth")))) {
-        rc = ward_cli_print_object(out, json_object_get(root, "auth"));
-    } else if (s == T_LOOKUP) {
-        rc = ward_cli_print_object(out, data);
-    } else if (s == P_LIST) {
-        json_t *keys = json_pack("{s:O}", "keys", json_object_get(data, "policies"));
-
-        rc = keys != NULL ? ward_cli_print_keys(out, keys) : -1;
-        json_decref(keys);
-    } else if (s == P_READ) {
-        const char *text = json_string_value(json_object_get(data, "policy"));
-
-        rc = text != NULL && fprintf(out, "%s\n", text) >= 0 ? 0 : -1;
-    } else {
-        rc = fprintf(out, "Success! %s %s.\n", s == T_REVOKE ? "Token" : "Policy",
-                     s == T_REVOKE   ? "revoked"
-                     : s == P_DELETE ? "deleted"
-                                     : "written") < 0
-                 ? -1
-                 : 0;
+        json_decref(root);
+        return resp->body_len > 0 ? ward_cli_print_json(cmd) : WARD_CLI_EXIT_OK;
     }
+    rc = print_table(cmd->ctx->out, s, root);
     json_decref(root);
-    if (rc < 0) {
+    if (rc != 0) {
         (void)fprintf(cmd->ctx->err, "Error: unexpected response from the server (code: %s)\n",
                       ward_err_name(WARD_E_BAD_ENCODING));
         return WARD_CLI_EXIT_ERROR;
     }
-    return rc;
+    return WARD_CLI_EXIT_OK;
 }
 
 static void make_usage(char *out, size_t cap, enum tsub s)

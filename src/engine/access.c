@@ -120,6 +120,22 @@ static ward_err check_policies(struct op_ctx *c, const struct ward_policy_req *r
     return ward_policies_check(c->eng->policies, names, c->tok.num_policies, req);
 }
 
+bool access_lower_name(char *out, size_t cap, const char *in)
+{
+    size_t n = strlen(in);
+
+    if (n >= cap) {
+        return false;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        out[i] = in[i];
+        if (in[i] >= 'A' && in[i] <= 'Z') {
+            out[i] = (char)(in[i] | 0x20);
+        }
+    }
+    return true;
+}
+
 bool access_allowed(struct op_ctx *c, const char *path, uint32_t caps, bool sudo)
 {
     struct ward_policy_req req = { path, caps, sudo, 0 };

@@ -12,7 +12,6 @@
  * SECURITY: a token read from a body is a secret field of its row (never
  * logged); the response to create is the only place a new token appears.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,15 +286,8 @@ void op_token_revoke_accessor(struct op_ctx *c)
 static bool add_policy(struct ward_token_info *t, const char *name)
 {
     char low[WARD_TOKEN_NAME_MAX + 1];
-    size_t n = strlen(name);
 
-    if (n == 0 || n > WARD_TOKEN_NAME_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i <= n; i++) {
-        low[i] = (char)tolower((unsigned char)name[i]);
-    }
-    if (!ward_token_name_ok(low)) {
+    if (!access_lower_name(low, sizeof(low), name) || !ward_token_name_ok(low)) {
         return false;
     }
     for (size_t i = 0; i < t->num_policies; i++) {

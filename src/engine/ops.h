@@ -115,6 +115,12 @@ WARD_MUST_CHECK ward_err access_check(struct op_ctx *c, enum op_id op);
  */
 bool access_allowed(struct op_ctx *c, const char *path, uint32_t caps, bool sudo);
 
+/*
+ * access_lower_name copies a policy name in lower case (Vault's names are
+ * case-insensitive); false if it does not fit in cap bytes.
+ */
+bool access_lower_name(char *out, size_t cap, const char *in);
+
 /* op_fail ends c with an error response (message NULL = the code's text). */
 void op_fail(struct op_ctx *c, ward_err err, const char *message);
 

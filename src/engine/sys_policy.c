@@ -6,7 +6,6 @@
  * sudo on its path as well (access.c): without it, a token allowed to
  * update its own policy could grant itself anything.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,15 +14,9 @@
 /* lower_name copies the ":name" segment in lower case; false if too long. */
 static bool lower_name(struct op_ctx *c, char out[WARD_POLICY_NAME_MAX + 1])
 {
-    const char *name = c->num_vars > 0 ? c->var[0] : "";
-    size_t n = strlen(name);
-
-    if (n > WARD_POLICY_NAME_MAX) {
+    if (!access_lower_name(out, WARD_POLICY_NAME_MAX + 1, c->num_vars > 0 ? c->var[0] : "")) {
         op_fail(c, WARD_E_INVALID, "a policy name is 1 to 64 of a-z 0-9 _ . @ -");
         return false;
-    }
-    for (size_t i = 0; i <= n; i++) {
-        out[i] = (char)tolower((unsigned char)name[i]);
     }
     return true;
 }

@@ -77,7 +77,8 @@ static const struct tcase g_cases[] = {
     { 1u << 0, "secret/data/Team/x", R, false, 0, false },         /* case matters */
     { 1u << 0, "secret/data/app/db", U, false, 0, true },          /* '+' one segment */
     { 1u << 0, "secret/data/a/b/db", U, false, 0, false },         /* '+' never spans a '/' */
-    { 1u << 0, "secret/data/team/db", U, false, 0, false }, /* the team glob outranks +/db */
+    /* the team glob outranks +/db */
+    { 1u << 0, "secret/data/team/db", U, false, 0, false },
     { 1u << 0, "secret/metadata/team/x", R, false, 0, false },
     { 1u << 0, "transit/encrypt/orders", U, false, ENC, false }, /* default deny */
     { 0, "secret/data/team/x", R, false, 0, false },

@@ -1,6 +1,6 @@
 /*
  * main.c - the `ward` command: dispatches to `ward server` (server.c) and
- * the client commands (operator.c, rekey.c, kv.c, transit.c, auth.c) built on libward.
+ * the client commands (operator.c, rekey.c, kv.c, transit.c, auth.c, audit.c) built on libward.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +38,8 @@ static const char g_usage[] =
     "  transit     Transit keys and cryptography: create, encrypt, decrypt, sign,\n"
     "              verify, ... (`ward transit -h` lists them)\n"
     "  token       Tokens: create, lookup, renew, revoke\n"
-    "  policy      ACL policies: list, read, write, delete\n\n"
+    "  policy      ACL policies: list, read, write, delete\n"
+    "  audit       Audit devices: enable, list, disable, hash, head; verify a file\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -108,6 +109,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "policy") == 0) {
         return ward_cli_policy(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "audit") == 0) {
+        return ward_cli_audit(&ctx, argc - 1, argv + 1);
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

@@ -17,6 +17,8 @@
 ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
                          const struct ward_engine_config *cfg)
 {
+    struct ward_audit_config acfg = { cfg->audit_node, cfg->audit_spool_dir };
+    struct ward_seal_status st;
     struct ward_engine *e;
 
     *out = NULL;
@@ -25,7 +27,8 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
     }
     if (ward_kv_new(&e->kv, b, "secret") != WARD_OK ||
         ward_keys_new(&e->keys, b, "transit", &cfg->keys) != WARD_OK ||
-        ward_auth_new(&e->auth, b) != WARD_OK || ward_policies_new(&e->policies, b) != WARD_OK) {
+        ward_auth_new(&e->auth, b) != WARD_OK || ward_policies_new(&e->policies, b) != WARD_OK ||
+        ward_audit_new(&e->audit, &acfg) != WARD_OK) {
         ward_engine_free(e);
         return WARD_E_NOMEM;
     }
@@ -33,6 +36,9 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
     e->barrier = b;
     e->cfg = *cfg;
     e->started_ms = ward_time_now_ms();
+    if (ward_barrier_status(b, &st) == WARD_OK && st.initialized && !st.sealed) {
+        engine_audit_unsealed(e); /* dev mode unseals before the engine exists */
+    }
     *out = e;
     return WARD_OK;
 }
@@ -40,6 +46,7 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
 void ward_engine_free(struct ward_engine *e)
 {
     if (e != NULL) {
+        ward_audit_free(e->audit); /* close records while the rest still stands */
         ward_kv_free(e->kv);
         ward_keys_free(e->keys);
         ward_auth_free(e->auth);
@@ -117,6 +124,9 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
                     : "permission denied: the token's policies do not allow this request");
         return op;
     }
+    if (!engine_audit_request(c, op)) {
+        return op; /* fail closed: no record, no handler */
+    }
     if ((err = json_decode_body(&c->body, c->req->body, c->req->body_len, why, sizeof(why))) !=
         WARD_OK) {
         op_fail(c, err, why[0] != '\0' ? why : NULL);
@@ -133,6 +143,7 @@ void ward_engine_handle(void *ctx, struct ward_engine_resp *out, const struct wa
     struct op_ctx c = { .eng = e, .req = req, .resp = out, .query = req->query };
     struct timespec t0;
     struct timespec t1;
+    int64_t dur_us;
     enum op_id op;
 
     (void)clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -147,11 +158,11 @@ void ward_engine_handle(void *ctx, struct ward_engine_resp *out, const struct wa
     json_decref(c.data);
     json_decref(c.body);
     (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+    dur_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    engine_audit_response(&c, op, dur_us);
     if (op == OP_COUNT) {
         atomic_fetch_add(&e->unrouted, 1);
         return;
     }
-    metrics_record(e, op,
-                   (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
-                   out->err != WARD_OK);
+    metrics_record(e, op, dur_us, out->err != WARD_OK);
 }

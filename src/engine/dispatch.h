@@ -25,6 +25,8 @@ struct ward_engine_config {
     bool dev;
     size_t kv_max_value_bytes;    /* a KV version's data; 0 = WARD_KV_DEFAULT_MAX_VALUE */
     struct ward_keys_config keys; /* transit key cache bounds; zeros = defaults */
+    const char *audit_node;       /* "node" in audit records; NULL = the host name */
+    const char *audit_spool_dir;  /* socket audit spools' default directory; NULL = none */
 };
 
 struct ward_engine;

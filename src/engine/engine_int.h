@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "engine/dispatch.h"
 #include "engine/ops.h"
@@ -29,11 +30,24 @@ struct ward_engine {
     struct ward_keys *keys;         /* the transit mount "transit"; owned */
     struct ward_auth *auth;         /* tokens; owned */
     struct ward_policies *policies; /* ACL policies; owned */
+    struct ward_audit *audit;       /* the audit trail and its devices; owned */
     struct ward_engine_config cfg;
     int64_t started_ms;
     struct op_metrics metrics[OP_COUNT];
     atomic_uint_fast64_t unrouted;
 };
+
+/*
+ * sys_audit.c: a request's records. engine_audit_request writes the request
+ * record once access is granted (false: refused with audit_failed, the
+ * handler must not run); engine_audit_response writes the response record
+ * (and the request record of a request refused earlier), replacing the
+ * answer with audit_failed if it cannot. engine_audit_unsealed loads the
+ * audit key (and, the first time, the device table) after an unseal.
+ */
+bool engine_audit_request(struct op_ctx *c, enum op_id op);
+void engine_audit_response(struct op_ctx *c, enum op_id op, int64_t duration_us);
+void engine_audit_unsealed(struct ward_engine *e);
 
 /* metrics.c */
 void metrics_record(struct ward_engine *e, enum op_id op, int64_t dur_us, bool error);

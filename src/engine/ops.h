@@ -53,6 +53,7 @@ struct op_ctx {
     const char *var[OP_MAX_VARS]; /* ":name" rows: the captured segments, in order */
     size_t num_vars;
     struct ward_token_info tok; /* the caller's token, once access_check passed */
+    bool audited;               /* dispatch: the request record is written (or queued) */
 };
 
 typedef void (*op_handler_fn)(struct op_ctx *c);

@@ -151,14 +151,18 @@ void op_unseal(struct op_ctx *c)
         op_fail(c, err, NULL);
         return;
     }
+    if (!st.sealed) {
+        engine_audit_unsealed(c->eng);
+    }
     c->data = sys_seal_status_json(c, &st);
 }
 
 void op_seal(struct op_ctx *c)
 {
     ward_barrier_seal(c->eng->barrier);
-    ward_keys_flush(c->eng->keys); /* decrypted keys go with the seal */
-    ward_auth_flush(c->eng->auth); /* and the token key */
+    ward_keys_flush(c->eng->keys);    /* decrypted keys go with the seal */
+    ward_audit_sealed(c->eng->audit); /* and the audit key: records go on without a MAC */
+    ward_auth_flush(c->eng->auth);    /* and the token key */
     ward_policies_flush(c->eng->policies);
     ward_log(WARD_LOG_INFO, "msg=\"sealed by request\" request_id=%s", c->req->request_id);
 }

@@ -12,6 +12,7 @@
  * a developer's machine only, as Vault's dev server is. The server says so.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -266,14 +267,44 @@ static void *reencrypt_main(void *arg)
     return NULL;
 }
 
+/*
+ * audit_spool_default points [audit] spool_dir, when unset, at the directory
+ * of the SQLite file (made absolute, so a later chdir changes nothing).
+ */
+static void audit_spool_default(struct server_config *cfg)
+{
+    char dir[sizeof(cfg->storage_spec)];
+    char abs[PATH_MAX];
+    char *slash;
+
+    if (cfg->audit_spool_dir[0] != '\0' || strncmp(cfg->storage_spec, "sqlite:", 7) != 0) {
+        return;
+    }
+    (void)snprintf(dir, sizeof(dir), "%s", cfg->storage_spec + 7);
+    if ((slash = strrchr(dir, '/')) != NULL) {
+        *slash = '\0';
+    } else {
+        (void)snprintf(dir, sizeof(dir), ".");
+    }
+    if (realpath(dir[0] != '\0' ? dir : "/", abs) == NULL ||
+        strlen(abs) >= sizeof(cfg->audit_spool_dir)) {
+        return; /* no default: a socket device then needs its own spool_path */
+    }
+    (void)snprintf(cfg->audit_spool_dir, sizeof(cfg->audit_spool_dir), "%s", abs);
+}
+
 /* serve runs the server over an open barrier until SIGTERM. */
 static int serve(struct server_config *cfg, struct ward_barrier *b)
 {
-    struct ward_engine_config ecfg = { .version = WARD_VERSION,
-                                       .storage_type = cfg->storage_type,
-                                       .cluster_name = cfg->cluster_name,
-                                       .dev = false,
-                                       .kv_max_value_bytes = cfg->kv_max_value_bytes };
+    struct ward_engine_config ecfg = {
+        .version = WARD_VERSION,
+        .storage_type = cfg->storage_type,
+        .cluster_name = cfg->cluster_name,
+        .dev = false,
+        .kv_max_value_bytes = cfg->kv_max_value_bytes,
+        .audit_node = cfg->audit_node[0] != '\0' ? cfg->audit_node : NULL,
+        .audit_spool_dir = cfg->audit_spool_dir[0] != '\0' ? cfg->audit_spool_dir : NULL
+    };
     struct ward_engine *eng = NULL;
     struct ward_front *front = NULL;
     struct reencryptor re;
@@ -368,6 +399,7 @@ int ward_cli_server(int argc, char **argv)
     if (fl.dev) {
         dev_banner(&cfg, fl.dev_dir, &creds);
     }
+    audit_spool_default(&cfg);
     OPENSSL_cleanse(&creds, sizeof(creds));
     rc = serve(&cfg, b);
 out:

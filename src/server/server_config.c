@@ -197,6 +197,18 @@ static ward_err kv_key(struct server_config *c, const char *key, const char *v)
     return WARD_E_NOT_FOUND;
 }
 
+static ward_err audit_key(struct server_config *c, const char *key, const char *v)
+{
+    if (strcmp(key, "spool_dir") == 0) {
+        return v[0] == '/' ? copy_path(c->audit_spool_dir, sizeof(c->audit_spool_dir), v)
+                           : WARD_E_INVALID;
+    }
+    if (strcmp(key, "node") == 0) {
+        return v[0] != '\0' ? copy_path(c->audit_node, sizeof(c->audit_node), v) : WARD_E_INVALID;
+    }
+    return WARD_E_NOT_FOUND;
+}
+
 static ward_err server_key(struct server_config *c, const char *key, const char *v)
 {
     uint64_t n = 0;
@@ -243,6 +255,9 @@ static ward_err on_entry(void *ctx, const char *section, const char *key, const 
     }
     if (strcmp(section, "kv") == 0) {
         return kv_key(c, key, value);
+    }
+    if (strcmp(section, "audit") == 0) {
+        return audit_key(c, key, value);
     }
     return WARD_E_NOT_FOUND;
 }

@@ -20,6 +20,8 @@ struct server_config {
     enum ward_log_level log_level;
     bool disable_mlock_warning;
     size_t kv_max_value_bytes; /* [kv] max_value_bytes; 0 (unset) = WARD_KV_DEFAULT_MAX_VALUE */
+    char audit_spool_dir[512]; /* [audit] spool_dir; "" = the SQLite file's directory */
+    char audit_node[64];       /* [audit] node; "" = the host name */
 };
 
 /* server_config_defaults: one listener on 127.0.0.1:8200, sqlite at ./ward.db. */

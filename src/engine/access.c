@@ -143,6 +143,13 @@ bool access_allowed(struct op_ctx *c, const char *path, uint32_t caps, bool sudo
     return check_policies(c, &req) == WARD_OK;
 }
 
+bool access_allowed_key_op(struct op_ctx *c, const char *path, uint32_t caps, uint32_t key_op)
+{
+    struct ward_policy_req req = { path, caps, false, key_op };
+
+    return check_policies(c, &req) == WARD_OK;
+}
+
 ward_err access_check(struct op_ctx *c, enum op_id op)
 {
     const struct op_row *row = &g_ops[op];

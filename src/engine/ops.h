@@ -117,6 +117,13 @@ WARD_MUST_CHECK ward_err access_check(struct op_ctx *c, enum op_id op);
 bool access_allowed(struct op_ctx *c, const char *path, uint32_t caps, bool sudo);
 
 /*
+ * access_allowed_key_op is access_allowed for a transit key operation
+ * (enum ward_key_op) on path, so ward_key_operations limits apply: what a
+ * handler checks when the key is known only inside it (ward/decrypt).
+ */
+bool access_allowed_key_op(struct op_ctx *c, const char *path, uint32_t caps, uint32_t key_op);
+
+/*
  * access_lower_name copies a policy name in lower case (Vault's names are
  * case-insensitive); false if it does not fit in cap bytes.
  */

@@ -18,6 +18,7 @@
 
 #include "crypto/crypto.h"
 #include "kv_int.h"
+#include "policy/policy.h"
 #include "transit_int.h"
 
 #define DEFAULT_RANDOM_BYTES 32
@@ -217,6 +218,15 @@ static ward_err encrypt_item(struct op_ctx *c, struct ward_key *k, const json_t 
     return err;
 }
 
+/* decrypt_allowed: may the caller decrypt with key name (as at transit/decrypt/<name>)? */
+static bool decrypt_allowed(struct op_ctx *c, const char *name)
+{
+    char path[WARD_KEY_NAME_MAX + 32];
+
+    (void)snprintf(path, sizeof(path), "transit/decrypt/%s", name);
+    return access_allowed_key_op(c, path, WARD_CAP_UPDATE, WARD_KOP_DECRYPT);
+}
+
 /* decrypt_with decrypts the item's ciphertext under k (or, if k is NULL, the key it names). */
 static ward_err decrypt_with(struct op_ctx *c, struct ward_key *k, const json_t *item,
                              json_t *result, struct item_fields *f)
@@ -250,6 +260,14 @@ static ward_err decrypt_with(struct op_ctx *c, struct ward_key *k, const json_t 
                                      err == WARD_E_NOT_FOUND ? "the key this ciphertext names "
                                                                "does not exist"
                                                              : NULL);
+        }
+        /* the key is known only now: the caller needs what transit/decrypt/<key> needs */
+        if (!decrypt_allowed(c, named->name)) {
+            ward_key_unref(named);
+            ward_ct_cleanup(&ct);
+            return transit_fail_item(result, WARD_E_PERMISSION,
+                                     "permission denied: policies do not allow decrypting with "
+                                     "the key this ciphertext names");
         }
         k = named;
     }
@@ -317,8 +335,17 @@ static void with_key(struct op_ctx *c, item_fn fn, bool upsert)
 
     if (err == WARD_E_NOT_FOUND && upsert) {
         struct ward_key_params p;
+        char path[WARD_KEY_NAME_MAX + 32];
         const char *why;
         bool created;
+
+        /* creating the key on first use needs create, as in Vault */
+        (void)snprintf(path, sizeof(path), "transit/encrypt/%s", c->var[0]);
+        if (!access_allowed(c, path, WARD_CAP_CREATE, false)) {
+            op_fail(c, WARD_E_PERMISSION,
+                    "permission denied: creating a key on first encrypt needs create");
+            return;
+        }
 
         if ((err = transit_key_params(c, &p, &why)) != WARD_OK) {
             op_fail(c, err, why);

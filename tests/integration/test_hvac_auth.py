@@ -311,6 +311,26 @@ def key_operations(srv, root):
     # Ward's nameless decrypt is its own path: no grant there, no decrypt
     status, _ = Raw(srv).call("POST", "/v1/ward/decrypt", bob.token, {"ciphertext": ct})
     check(status == 403, "ward/decrypt without a grant: %d" % status)
+    # with ward/decrypt granted, the key the ciphertext names is judged as
+    # transit/decrypt/<key>: bob's orders grant decrypts, a key he lacks does not
+    root.sys.create_or_update_policy(name="bob-nameless", policy={"path": {
+        "ward/decrypt": {"capabilities": ["update"]}}})
+    bob2 = client(srv, root.auth.token.create(policies=["bob", "bob-nameless"])
+                  ["auth"]["client_token"])
+    status, doc = Raw(srv).call("POST", "/v1/ward/decrypt", bob2.token, {"ciphertext": ct})
+    check(status == 200 and base64.b64decode(doc["data"]["plaintext"]) == b"to bob",
+          "ward/decrypt with the key's grant: %d %s" % (status, doc))
+    other = root.secrets.transit.encrypt_data(name="payroll", plaintext=b64(b"x"))
+    status, doc = Raw(srv).call("POST", "/v1/ward/decrypt", bob2.token,
+                                {"ciphertext": other["data"]["ciphertext"]})
+    check(status == 403 and "permission_denied" in doc.get("codes", []),
+          "ward/decrypt of another key's ciphertext: %d %s" % (status, doc))
+    # encrypt's create-on-first-use needs create: alice's update grant does not make keys
+    root.sys.create_or_update_policy(name="upd", policy={"path": {
+        "transit/encrypt/*": {"capabilities": ["update"]}}})
+    upd = client(srv, root.auth.token.create(policies=["upd"])["auth"]["client_token"])
+    forbidden(upd.secrets.transit.encrypt_data, name="fresh", plaintext=b64(b"x"))
+    upd.secrets.transit.encrypt_data(name="orders", plaintext=b64(b"x"))
 
 
 def builtins(srv, root, raw):

@@ -215,13 +215,16 @@ ward_err audit_dev_open(struct audit_dev *d, const char *spool_dir, char *why, s
         return WARD_OK;
     }
     d->kind = strcmp(d->conf.type, "socket") == 0 ? AUDIT_SOCKET : AUDIT_FILE;
-    if (d->kind == AUDIT_SOCKET &&
-        (err = audit_spool_path(d->conf.spool_path, sizeof(d->conf.spool_path), d, spool_dir)) !=
-            WARD_OK) {
-        (void)snprintf(why, why_cap,
-                       "a socket device needs options.spool_path "
-                       "(no [audit] spool_dir is configured)");
-        return WARD_E_INVALID;
+    if (d->kind == AUDIT_SOCKET) {
+        char spool[sizeof(d->conf.spool_path)];
+
+        if (audit_spool_path(spool, sizeof(spool), d, spool_dir) != WARD_OK) {
+            (void)snprintf(why, why_cap,
+                           "a socket device needs options.spool_path "
+                           "(no [audit] spool_dir is configured)");
+            return WARD_E_INVALID;
+        }
+        memcpy(d->conf.spool_path, spool, sizeof(spool)); /* kept in the stored table */
     }
     if ((err = open_file(d)) != WARD_OK) {
         (void)snprintf(why, why_cap, "cannot open %s: %s", file_of(d),

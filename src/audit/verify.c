@@ -113,7 +113,7 @@ static const char *check_chain(struct vstate *st, enum audit_type type, uint64_t
     }
     if (seq != st->v->last_seq + 1) {
         return seq <= st->v->last_seq ? "seq goes back: a line was inserted, repeated or moved"
-                                      : "seq skips: a line was deleted";
+                                      : "seq skips ahead: a line was deleted or moved";
     }
     if (!ward_ct_equal(prev, st->prev, sizeof(prev))) {
         return "prev is not the hash of the line before: a line was altered, deleted, "

@@ -330,6 +330,35 @@ def policy_corpus():
     return out
 
 
+def audit_line(kind, seq, text, prev, key):
+    """One audit record line as src/audit/record.c writes it (docs/storage-format.md)."""
+    body = b'{"type":"%s","seq":%d,%s,"prev":"%s"}' % (kind, seq, text, prev.hex().encode())
+    mac = hmac.new(key, body, hashlib.sha256).hexdigest().encode() if key else b""
+    line = body[:-1] + b',"mac":"' + mac + b'"}'
+    return line + b"\n", hashlib.sha256(line).digest()
+
+
+def audit_verify_corpus():
+    """Audit files under fuzz_audit_verify's key, and edit lists for its second half."""
+    key = bytes([7, 7, 7, 1, 2, 3]) + bytes(26)
+    prev = bytes([0xa5]) * 32
+    lines = []
+    for i in range(8):
+        text = b'"time":"2024-01-01T00:00:%02d.000000Z","node":"n","path":"p%d"' % (i, i)
+        line, prev = audit_line(b"header" if i == 0 else b"request", i, text, prev,
+                                None if i in (3, 4) else key)
+        lines.append(line)
+    good = b"".join(lines)
+    return {
+        "good": good,
+        "cut-mid-line": good[:-20],
+        "swapped": b"".join(lines[:2] + [lines[3], lines[2]] + lines[4:]),
+        "edits-flip": bytes([0, 0, 40, 3, 0, 1, 10, 7]),
+        "edits-lines": bytes([3, 2, 0, 0, 4, 5, 0, 0, 5, 1, 0, 6]),
+        "edits-cut": bytes([6, 3, 200, 0]),
+    }
+
+
 def main():
     targets = {
         "ctext": ctext_corpus(),
@@ -342,6 +371,7 @@ def main():
         "base64": base64_corpus(),
         "token": token_corpus(),
         "policy": policy_corpus(),
+        "audit_verify": audit_verify_corpus(),
     }
     for target, files in targets.items():
         d = os.path.join(CORPUS, target)

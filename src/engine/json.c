@@ -1,11 +1,13 @@
 /*
- * json.c - strict decoding of request bodies, on Jansson.
+ * json.c - strict decoding of request bodies into Jansson trees, and the
+ * compact text of answers.
  *
- * Bodies are outside input: depth is bounded (JSON_MAX_DEPTH) before Jansson
- * sees them, duplicate keys are refused (a second "key" could otherwise slip
- * past a check made on the first), the top level must be an object, and a
- * wrong type is an error naming the field. null counts as absent, as Vault's
- * clients send null for unset options.
+ * Bodies are outside input: json_parse.c parses them strictly (depth bounded
+ * by JSON_MAX_DEPTH, duplicate keys refused: a second "key" could otherwise
+ * slip past a check made on the first), the top level must be an object, and
+ * a wrong type is an error naming the field. null counts as absent, as
+ * Vault's clients send null for unset options. Answers are written by
+ * json_dump.c, byte for byte as Jansson would.
  *
  * SECURITY: Jansson's allocations are wiped on free (json_init_allocator),
  * since bodies carry shares and, later, plaintexts.
@@ -19,6 +21,7 @@
 
 #include "base/mem.h"
 #include "engine_int.h"
+#include "json_int.h"
 
 static void *json_alloc(size_t n)
 {
@@ -39,39 +42,11 @@ void json_init_allocator(void)
     json_set_alloc_funcs(json_alloc, json_free_wipe);
 }
 
-/* depth_ok scans for nesting deeper than max, skipping string contents. */
-static bool depth_ok(const uint8_t *p, size_t n, int max)
-{
-    int depth = 0;
-    bool in_str = false;
-
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = p[i];
-
-        if (in_str) {
-            if (ch == '\\') {
-                i++;
-            } else if (ch == '"') {
-                in_str = false;
-            }
-        } else if (ch == '"') {
-            in_str = true;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > max) {
-                return false;
-            }
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return true;
-}
-
 ward_err json_decode_body(json_t **out, const uint8_t *body, size_t body_len, char *why,
                           size_t why_cap)
 {
-    json_error_t jerr;
-    json_t *v;
+    json_t *v = NULL;
+    ward_err err;
 
     *out = NULL;
     why[0] = '\0';
@@ -79,16 +54,8 @@ ward_err json_decode_body(json_t **out, const uint8_t *body, size_t body_len, ch
         *out = json_object();
         return *out != NULL ? WARD_OK : WARD_E_NOMEM;
     }
-    if (!depth_ok(body, body_len, JSON_MAX_DEPTH)) {
-        (void)snprintf(why, why_cap, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
-        return WARD_E_BAD_ENCODING;
-    }
-    v = json_loadb((const char *)body, body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (v == NULL) {
-        /* jerr.text describes the syntax only; it never quotes the input */
-        (void)snprintf(why, why_cap, "malformed JSON at line %d column %d: %s", jerr.line,
-                       jerr.column, jerr.text);
-        return WARD_E_BAD_ENCODING;
+    if ((err = json_parse(&v, body, body_len, why, why_cap)) != WARD_OK) {
+        return err;
     }
     if (!json_is_object(v)) {
         json_decref(v);
@@ -147,14 +114,10 @@ ward_err json_get_string(const json_t *obj, const char *key, const char **out, s
     return WARD_OK;
 }
 
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    return ward_buf_append(data, buffer, size) == WARD_OK ? 0 : -1;
-}
-
 ward_err json_dump_to(struct ward_buf *out, const json_t *v)
 {
-    if (json_dump_callback(v, dump_cb, out, JSON_COMPACT) != 0) {
+    /* one code for every failure, as when Jansson wrote the text */
+    if (json_dump_compact(out, v) != WARD_OK) {
         return WARD_E_TOO_LARGE;
     }
     return ward_buf_append_u8(out, '\n');

@@ -255,6 +255,40 @@ def transit_corpus():
     return {name: text.encode() for name, text in seeds.items()}
 
 
+def json_corpus():
+    """Request bodies for fuzz_json (src/engine/json_parse.c vs Jansson)."""
+    pt = b64(pattern(96, 11))
+    items = b",".join(b'{"plaintext":"' + pt + b'"}' for _ in range(3))
+    return {
+        "encrypt": b'{"plaintext":"' + pt + b'","context":"Y3R4","key_version":2}',
+        "batch": b'{"batch_input":[' + items + b'],"partial_failure_response_code":207}',
+        "all-types": b' {"s":"x","i":-12,"r":6.02e+23,"t":true,"f":false,"n":null,'
+                     b'"a":[1,[],{}],"o":{"k":"v"}} \r\n',
+        "escapes": b'{"e":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00",'
+                   b'"k\\u0041":"\\u20AC"}',
+        "utf8": '{"caf\u00e9":"\u20ac \U0001f600 \u07ff \uffff"}'.encode(),
+        "numbers": b'{"a":[0,-0,9223372036854775807,-9223372036854775808,1e-400,'
+                   b'1.7976931348623157e308,0.1,2E-3]}',
+        "depth-32": b'{"a":' + b"[" * 31 + b"]" * 31 + b"}",
+        "array-top": b"[1,2,3]",
+        "bad-depth-33": b'{"a":' + b"[" * 32 + b"]" * 32 + b"}",
+        "bad-duplicate": b'{"a":1,"\\u0061":2}',
+        "bad-big-int": b'{"a":9223372036854775808}',
+        "bad-real-overflow": b'{"a":1e309}',
+        "bad-leading-zero": b'{"a":01}',
+        "bad-trailing-comma": b'{"a":[1,],}',
+        "bad-surrogate": b'{"a":"\\ud800\\u0041"}',
+        "bad-nul-escape": b'{"a":"\\u0000"}',
+        "bad-nul-after-number": b'{"a":1\x00}',
+        "bad-control": b'{"a":"\x01"}',
+        "bad-overlong": b'{"a":"\xc0\xaf"}',
+        "bad-utf8-surrogate": b'{"a":"\xed\xa0\x80"}',
+        "bad-after-value": b'{"a":1} {}',
+        "bad-scalar-top": b'"s"',
+        "empty": b"",
+    }
+
+
 def token_payload(version=1, flags=1, policies=(b"default", b"orders"), principal=b"token-alice",
                   tenant=b"", issue=1700000000000, expire=1700003600000, maximum=1700007200000,
                   ttl=3600, uses=0):
@@ -371,6 +405,7 @@ def main():
         "base64": base64_corpus(),
         "token": token_corpus(),
         "policy": policy_corpus(),
+        "json": json_corpus(),
         "audit_verify": audit_verify_corpus(),
     }
     for target, files in targets.items():

@@ -12,4 +12,5 @@ if [ -x "$build/src/cli/ward" ]; then
     bench/http.sh "${HTTP_SECS:-10}"
     bench/kv.sh "${KV_SECS:-10}"
     bench/transit.sh "${TRANSIT_SECS:-10}"
+    bench/audit.sh "${AUDIT_SECS:-10}"
 fi

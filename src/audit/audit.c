@@ -18,10 +18,14 @@
  * AUDIT_RETRY_MS); its queue is written first, in order, when it works again.
  * ward_audit_record fails only when every device failed.
  *
- * THREADS: mu guards everything here; idle is read without it (a stale true
- * is impossible: it turns false under mu before a device exists).
+ * THREADS: request threads call ward_audit_record concurrently; mu guards
+ * everything here and orders all records. idle is read without it (a stale
+ * true is impossible: it turns false under mu before a device exists). The
+ * syncer thread takes mu only to dup the descriptors it syncs.
  */
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -41,6 +45,7 @@ struct ward_audit {
     atomic_bool idle;             /* loaded and no device */
     struct ward_secret *key;      /* the audit key; NULL while sealed */
     struct ward_secret *hash_key; /* HMAC key of identifiers (tokens, accessors) */
+    pthread_rwlock_t key_lock;    /* guards key and hash_key too; taken after mu */
     struct audit_dev *devs[WARD_AUDIT_MAX_DEVICES];
     size_t num_devs;
     struct audit_rec *boot; /* records before the table is known */
@@ -49,20 +54,78 @@ struct ward_audit {
     uint64_t boot_lost;
     struct ward_buf line; /* scratch */
     struct ward_buf text;
+    atomic_bool stop; /* written by ward_audit_free, read by the syncer */
+    pthread_t syncer;
+    bool syncer_started;
 };
+
+ward_err audit_thread_start(pthread_t *out, void *(*fn)(void *), void *arg)
+{
+    sigset_t all;
+    sigset_t old;
+    int rc;
+
+    (void)sigfillset(&all);
+    if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0) {
+        return WARD_E_SYS;
+    }
+    rc = pthread_create(out, NULL, fn, arg);
+    (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0 ? WARD_OK : WARD_E_SYS;
+}
+
+/*
+ * syncer runs fdatasync on every file written since its last round, once
+ * every AUDIT_SYNC_MS, on dup'd descriptors so that mu is not held during
+ * the disk's wait (a request never waits for a sync).
+ */
+static void *syncer_main(void *arg)
+{
+    struct ward_audit *a = arg;
+    struct timespec tick = { 0, 100 * 1000000L };
+    int fds[WARD_AUDIT_MAX_DEVICES];
+
+    while (!atomic_load(&a->stop)) {
+        size_t n = 0;
+
+        for (int i = 0; i < AUDIT_SYNC_MS / 100 && !atomic_load(&a->stop); i++) {
+            (void)nanosleep(&tick, NULL);
+        }
+        (void)pthread_mutex_lock(&a->mu);
+        for (size_t i = 0; i < a->num_devs; i++) {
+            struct audit_dev *d = a->devs[i];
+
+            if (d->dirty && d->fd >= 0 && (fds[n] = dup(d->fd)) >= 0) {
+                d->dirty = false;
+                n++;
+            }
+        }
+        (void)pthread_mutex_unlock(&a->mu);
+        for (size_t i = 0; i < n; i++) {
+            (void)fdatasync(fds[i]);
+            (void)close(fds[i]);
+        }
+    }
+    return NULL;
+}
 
 ward_err ward_audit_new(struct ward_audit **out, const struct ward_audit_config *cfg)
 {
+    pthread_mutexattr_t attr;
     struct ward_audit *a;
 
     *out = NULL;
     if ((a = ward_calloc(1, sizeof(*a))) == NULL) {
         return WARD_E_NOMEM;
     }
-    if (pthread_mutex_init(&a->mu, NULL) != 0) {
+    /* adaptive: a record holds mu for microseconds; spinning beats sleeping in futex */
+    if (pthread_mutexattr_init(&attr) != 0 ||
+        pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP) != 0 ||
+        pthread_mutex_init(&a->mu, &attr) != 0) {
         ward_free(a);
         return WARD_E_SYS;
     }
+    (void)pthread_mutexattr_destroy(&attr);
     if (cfg->node != NULL) {
         (void)snprintf(a->node, sizeof(a->node), "%s", cfg->node);
     } else if (gethostname(a->node, sizeof(a->node) - 1) != 0) {
@@ -72,8 +135,15 @@ ward_err ward_audit_new(struct ward_audit **out, const struct ward_audit_config 
                    cfg->spool_dir != NULL ? cfg->spool_dir : "");
     a->boot_tail = &a->boot;
     atomic_init(&a->idle, false);
+    atomic_init(&a->stop, false);
     ward_buf_init(&a->line, WARD_AUDIT_MAX_LINE);
     ward_buf_init(&a->text, AUDIT_TEXT_MAX);
+    if (pthread_rwlock_init(&a->key_lock, NULL) != 0 ||
+        audit_thread_start(&a->syncer, syncer_main, a) != WARD_OK) {
+        ward_audit_free(a);
+        return WARD_E_SYS;
+    }
+    a->syncer_started = true;
     *out = a;
     return WARD_OK;
 }
@@ -281,38 +351,54 @@ static void hash_text(struct ward_audit *a, char out[WARD_AUDIT_HASH_TEXT_LEN + 
     uint8_t mac[WARD_AUDIT_HASH_LEN];
 
     out[0] = '\0';
+    (void)pthread_rwlock_rdlock(&a->key_lock);
     if (a->hash_key == NULL ||
         ward_hmac_sha256(mac, a->hash_key->data, a->hash_key->len, in, len) != WARD_OK) {
+        (void)pthread_rwlock_unlock(&a->key_lock);
         return;
     }
+    (void)pthread_rwlock_unlock(&a->key_lock);
     memcpy(out, "hmac-sha256:", 12);
     ward_audit_hex(out + 12, mac, sizeof(mac));
+}
+
+void ward_audit_id_hmac(struct ward_audit *a, char out[WARD_AUDIT_HASH_TEXT_LEN + 1],
+                        const struct ward_audit_event *ev)
+{
+    const char *id = ev->auth.accessor != NULL ? ev->auth.accessor : ev->token;
+
+    out[0] = '\0';
+    if (id != NULL && id[0] != '\0') {
+        hash_text(a, out, (const uint8_t *)id, strlen(id));
+    }
 }
 
 ward_err ward_audit_record(struct ward_audit *a, const struct ward_audit_event *ev)
 {
     char id_hmac[WARD_AUDIT_HASH_TEXT_LEN + 1] = "";
     enum audit_type type = ev->kind == WARD_AUDIT_RESPONSE ? AUDIT_T_RESPONSE : AUDIT_T_REQUEST;
-    const char *id = ev->auth.accessor != NULL ? ev->auth.accessor : ev->token;
+    struct ward_buf text;
     ward_err err = WARD_OK;
 
     if (ward_audit_idle(a)) {
         return WARD_OK;
     }
+    /* the record's text is made outside mu: only the chain, MAC and write are ordered */
+    if (ev->id_hmac == NULL) {
+        ward_audit_id_hmac(a, id_hmac, ev);
+    }
+    ward_buf_init(&text, AUDIT_TEXT_MAX);
+    if (audit_event_text(&text, ev, a->node, ev->id_hmac != NULL ? ev->id_hmac : id_hmac) !=
+        WARD_OK) {
+        ward_buf_cleanup(&text);
+        return WARD_E_AUDIT_FAILED; /* a record too large for a line: refused, not cut */
+    }
     (void)pthread_mutex_lock(&a->mu);
     if (a->loaded && a->num_devs == 0) {
         goto out;
     }
-    if (id != NULL && id[0] != '\0') {
-        hash_text(a, id_hmac, (const uint8_t *)id, strlen(id));
-    }
-    ward_buf_reset(&a->text);
-    if ((err = audit_event_text(&a->text, ev, a->node, id_hmac)) != WARD_OK) {
-        err = WARD_E_AUDIT_FAILED; /* a record too large for a line: refused, not cut */
-        goto out;
-    }
     if (!a->loaded) {
-        struct audit_rec *r = a->boot_count < AUDIT_BOOT_MAX ? rec_new(type, &a->text) : NULL;
+        struct audit_rec *r = a->boot_count < AUDIT_BOOT_MAX ? rec_new(type, &text) : NULL;
 
         if (r == NULL) {
             a->boot_lost++;
@@ -323,9 +409,10 @@ ward_err ward_audit_record(struct ward_audit *a, const struct ward_audit_event *
         }
         goto out;
     }
-    err = emit_all(a, type, (const char *)a->text.data, a->text.len);
+    err = emit_all(a, type, (const char *)text.data, text.len);
 out:
     (void)pthread_mutex_unlock(&a->mu);
+    ward_buf_cleanup(&text);
     return err;
 }
 
@@ -389,10 +476,12 @@ static ward_err load(struct ward_audit *a, struct ward_barrier *b)
 
 static void drop_keys(struct ward_audit *a)
 {
+    (void)pthread_rwlock_wrlock(&a->key_lock);
     ward_secret_free(a->key);
     ward_secret_free(a->hash_key);
     a->key = NULL;
     a->hash_key = NULL;
+    (void)pthread_rwlock_unlock(&a->key_lock);
     for (size_t i = 0; i < a->num_devs; i++) {
         ward_secret_free(a->devs[i]->file_key);
         a->devs[i]->file_key = NULL;
@@ -408,12 +497,14 @@ static ward_err keys(struct ward_audit *a, struct ward_barrier *b)
     ward_err err;
 
     drop_keys(a);
+    (void)pthread_rwlock_wrlock(&a->key_lock);
     if ((err = ward_barrier_random_entry(b, k, sizeof(k), KEY_PATH)) == WARD_OK &&
         (err = ward_hmac_sha256(h, k, sizeof(k), (const uint8_t *)info, sizeof(info) - 1)) ==
             WARD_OK &&
         (err = ward_secret_new_copy(&a->key, k, sizeof(k))) == WARD_OK) {
         err = ward_secret_new_copy(&a->hash_key, h, sizeof(h));
     }
+    (void)pthread_rwlock_unlock(&a->key_lock);
     OPENSSL_cleanse(k, sizeof(k));
     OPENSSL_cleanse(h, sizeof(h));
     if (err != WARD_OK) {
@@ -470,6 +561,10 @@ void ward_audit_free(struct ward_audit *a)
     if (a == NULL) {
         return;
     }
+    atomic_store(&a->stop, true);
+    if (a->syncer_started) {
+        (void)pthread_join(a->syncer, NULL);
+    }
     for (size_t i = 0; i < a->num_devs; i++) {
         close_dev(a, a->devs[i], "shutdown");
     }
@@ -478,6 +573,7 @@ void ward_audit_free(struct ward_audit *a)
     recs_free(a->boot);
     ward_buf_cleanup(&a->line);
     ward_buf_cleanup(&a->text);
+    (void)pthread_rwlock_destroy(&a->key_lock);
     (void)pthread_mutex_destroy(&a->mu);
     ward_free(a);
 }

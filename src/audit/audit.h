@@ -87,6 +87,7 @@ struct ward_audit_event {
     const char *path;      /* the URL path under /v1/ */
     const char *key;       /* transit key name, where the path names one */
     const char *token;     /* SECURITY: only its HMAC is written */
+    const char *id_hmac;   /* ward_audit_id_hmac's answer, made once a request; NULL = make it */
     struct ward_audit_auth auth;
     int status;          /* response */
     const char *error;   /* response: stable error name, NULL on success */
@@ -125,6 +126,14 @@ void ward_audit_sealed(struct ward_audit *a);
 
 /* ward_audit_idle is true when nothing needs recording: the table is loaded and empty. */
 bool ward_audit_idle(struct ward_audit *a);
+
+/*
+ * ward_audit_id_hmac writes ev's accessor_hmac ("hmac-sha256:<hex>" of the
+ * accessor, or of the token when there is none; "" while sealed or without
+ * either), so the two records of a request pay for one HMAC.
+ */
+void ward_audit_id_hmac(struct ward_audit *a, char out[WARD_AUDIT_HASH_TEXT_LEN + 1],
+                        const struct ward_audit_event *ev);
 
 /*
  * ward_audit_record writes ev to every enabled device. WARD_OK when no

@@ -18,7 +18,8 @@
 #define AUDIT_BOOT_MAX    4096       /* records held before the first unseal */
 #define AUDIT_QUEUE_BYTES (4u << 20) /* a failing device's queue */
 #define AUDIT_RETRY_MS    200        /* a failing device is retried at most this often */
-#define AUDIT_SYNC_MS     1000       /* a file is fdatasync'd at most this often */
+#define AUDIT_SYNC_MS     1000       /* the syncer's period: fdatasync of written files */
+#define AUDIT_CHECK_MS    100        /* a file's path is checked for rotation this often */
 #define AUDIT_TEXT_MAX    (WARD_AUDIT_MAX_LINE - 256)
 
 /* record.c: record types, in the order of the "type" member's values. */
@@ -97,9 +98,10 @@ struct audit_dev {
     int fd;    /* file and socket spool; -1 while closed */
     dev_t dev; /* of the open file, to notice a rotation */
     ino_t ino;
-    off_t size; /* bytes of complete lines */
-    int64_t synced_ms;
-    int64_t retry_ms; /* next attempt to reopen / flush */
+    off_t size;         /* bytes of complete lines */
+    int64_t checked_ms; /* last check of the path against the open file */
+    bool dirty;         /* written since the syncer's last fdatasync */
+    int64_t retry_ms;   /* next attempt to reopen / flush */
     struct audit_chain chain;
     struct ward_secret *file_key; /* NULL while sealed or before the header */
     struct audit_rec *queue;      /* records the device failed to take, oldest first */
@@ -125,6 +127,13 @@ WARD_MUST_CHECK ward_err audit_table_load(struct ward_audit_device_conf **out, s
                                           struct ward_barrier *b, const char *path);
 WARD_MUST_CHECK ward_err audit_table_store(struct ward_barrier *b, const char *path,
                                            const struct ward_audit_device_conf *confs, size_t n);
+
+/*
+ * audit_thread_start starts fn(arg) with every signal blocked, so that the
+ * server's signal handling (a signalfd on the main thread) never sees a
+ * signal delivered to an audit thread instead. WARD_E_SYS.
+ */
+WARD_MUST_CHECK ward_err audit_thread_start(pthread_t *out, void *(*fn)(void *), void *arg);
 
 /* socket.c: the sender thread tailing a socket device's spool to the collector. */
 WARD_MUST_CHECK ward_err audit_sender_start(struct audit_sender **out, const char *spool_path,

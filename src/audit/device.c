@@ -4,10 +4,11 @@
  *
  * A file is opened O_APPEND, mode 0600, and every record is one write() of
  * one whole line before the request goes on, so a record is in the kernel
- * when the handler runs and survives a crash of Ward; fdatasync runs at most
- * once a second (AUDIT_SYNC_MS) and at close, so a crash of the machine can
- * lose at most the last second (docs/config.md says so). A short write is
- * cut back off, so the file never holds half a line. Before each record the
+ * when the handler runs and survives a crash of Ward; the syncer thread
+ * (audit.c) runs fdatasync on written files once a second (AUDIT_SYNC_MS),
+ * outside the lock, and close does too, so a crash of the machine can lose
+ * at most the last second (docs/config.md says so). A short write is cut
+ * back off, so the file never holds half a line. Every AUDIT_CHECK_MS the
  * path is checked against the open file: a file moved away (rotation) or
  * replaced makes Ward open the path anew (a new file starts with a header).
  * An existing file is continued: its header gives the chain's start, its last
@@ -260,6 +261,10 @@ ward_err audit_dev_ready(struct audit_dev *d)
     if (d->kind == AUDIT_SYSLOG) {
         return WARD_OK;
     }
+    if (d->fd >= 0 && ward_time_mono_ms() < d->checked_ms + AUDIT_CHECK_MS) {
+        return WARD_OK; /* checked a moment ago: a rotation is seen within AUDIT_CHECK_MS */
+    }
+    d->checked_ms = ward_time_mono_ms();
     if (d->fd >= 0 && stat(file_of(d), &st) == 0 && st.st_dev == d->dev && st.st_ino == d->ino) {
         return WARD_OK;
     }
@@ -275,7 +280,6 @@ ward_err audit_dev_ready(struct audit_dev *d)
 ward_err audit_dev_write(struct audit_dev *d, const uint8_t *line, size_t len)
 {
     ssize_t n;
-    int64_t now;
 
     if (d->kind == AUDIT_SYSLOG) {
         /* SECURITY: the line is ASCII JSON with every control byte escaped */
@@ -296,10 +300,6 @@ ward_err audit_dev_write(struct audit_dev *d, const uint8_t *line, size_t len)
         return WARD_E_SYS;
     }
     d->size += (off_t)len;
-    now = ward_time_mono_ms();
-    if (now - d->synced_ms >= AUDIT_SYNC_MS) {
-        d->synced_ms = now;
-        (void)fdatasync(d->fd);
-    }
+    d->dirty = true; /* the syncer (audit.c) makes it durable within AUDIT_SYNC_MS */
     return WARD_OK;
 }

@@ -64,6 +64,16 @@ ward_err audit_json_str(struct ward_buf *b, const char *s)
 
     for (const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
          *p != '\0' && err == WARD_OK; p++) {
+        size_t run = 0;
+
+        while (p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\') {
+            run++;
+        }
+        if (run > 0) { /* plain bytes in one append */
+            err = ward_buf_append(b, p, run);
+            p += run - 1;
+            continue;
+        }
         if (*p == '"' || *p == '\\') {
             uint8_t esc[2] = { '\\', *p };
 

@@ -262,7 +262,7 @@ ward_err audit_sender_start(struct audit_sender **out, const char *spool_path, c
             (int)sizeof(s->pos_path)) {
         err = WARD_E_TOO_LARGE;
     } else if ((err = split_address(s, address)) == WARD_OK && (err = open_files(s)) == WARD_OK &&
-               pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+               audit_thread_start(&s->thread, sender_main, s) != WARD_OK) {
         err = WARD_E_SYS;
     }
     if (err != WARD_OK) {

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "engine/dispatch.h"
 #include "engine/engine.h"
@@ -54,6 +55,7 @@ struct op_ctx {
     size_t num_vars;
     struct ward_token_info tok; /* the caller's token, once access_check passed */
     bool audited;               /* dispatch: the request record is written (or queued) */
+    char audit_id[WARD_AUDIT_HASH_TEXT_LEN + 1]; /* the records' accessor_hmac, made once */
 };
 
 typedef void (*op_handler_fn)(struct op_ctx *c);

@@ -76,6 +76,8 @@ bool engine_audit_request(struct op_ctx *c, enum op_id op)
         return true;
     }
     fill(&ev, c, op, true, accessor);
+    ward_audit_id_hmac(c->eng->audit, c->audit_id, &ev);
+    ev.id_hmac = c->audit_id;
     if (ward_audit_record(c->eng->audit, &ev) != WARD_OK) {
         op_fail(c, WARD_E_AUDIT_FAILED, NULL);
         return false;
@@ -96,11 +98,15 @@ void engine_audit_response(struct op_ctx *c, enum op_id op, int64_t duration_us)
         /* refused before the handler (route, seal, token, policy): both records now */
         ev.kind = WARD_AUDIT_REQUEST;
         fill(&ev, c, op, false, accessor);
+        ward_audit_id_hmac(c->eng->audit, c->audit_id, &ev);
+        ev.id_hmac = c->audit_id;
         failed = ward_audit_record(c->eng->audit, &ev) != WARD_OK;
         memset(&ev, 0, sizeof(ev));
         ev.kind = WARD_AUDIT_RESPONSE;
     }
     fill(&ev, c, op, c->audited, accessor);
+    ev.id_hmac =
+        c->audit_id[0] != '\0' ? c->audit_id : NULL; /* "": made now (sealed, or no device then) */
     ev.status = c->resp->status;
     ev.error = c->resp->err != WARD_OK ? ward_err_name(c->resp->err) : NULL;
     ev.duration_us = duration_us;

@@ -183,6 +183,7 @@ def phase_directory(api, v, log):
     moved = log + ".1"
     os.rename(log, moved)
     os.mkdir(log)
+    time.sleep(0.2)  # the path is checked against the open file every 100 ms
     before = api.call("GET", "sys/audit-head/file")
     check(before[0] == 503, "even the head is refused")
     gone = [refused(api) for _ in range(3)]

@@ -196,7 +196,7 @@ static ward_err encrypt_into(struct ward_key *k, const struct item_fields *f, js
         return transit_fail_item(result, err, NULL);
     }
     (void)json_object_set_new(result, "ciphertext",
-                              json_stringn((const char *)text.data, text.len));
+                              json_stringn_nocheck((const char *)text.data, text.len));
     (void)json_object_set_new(result, "key_version", json_integer(v));
     ward_buf_cleanup(&text);
     return WARD_OK;
@@ -452,7 +452,7 @@ static json_t *encode_out(const uint8_t *in, size_t n, bool hex)
         text[2 * i] = digits[in[i] >> 4];
         text[2 * i + 1] = digits[in[i] & 15];
     }
-    j = json_stringn(text, 2 * n);
+    j = json_stringn_nocheck(text, 2 * n);
     ward_free_wipe(text, 2 * n + 1);
     return j;
 }
@@ -622,7 +622,7 @@ static ward_err hmac_item(struct op_ctx *c, struct ward_key *k, const json_t *it
             err = transit_fail_item(result, err, NULL);
         } else {
             (void)json_object_set_new(result, "hmac",
-                                      json_stringn((const char *)mac.data, mac.len));
+                                      json_stringn_nocheck((const char *)mac.data, mac.len));
             (void)json_object_set_new(result, "key_version", json_integer(v));
         }
     }
@@ -671,7 +671,7 @@ static ward_err sign_item(struct op_ctx *c, struct ward_key *k, const json_t *it
                                                           : NULL);
         } else {
             (void)json_object_set_new(result, "signature",
-                                      json_stringn((const char *)sig.data, sig.len));
+                                      json_stringn_nocheck((const char *)sig.data, sig.len));
             (void)json_object_set_new(result, "key_version", json_integer(v));
         }
     }

@@ -669,7 +669,9 @@ ward_err ward_audit_disable(struct ward_audit *a, struct ward_barrier *b, const 
         err = WARD_E_SEALED;
     } else if ((i = find(a, path)) < a->num_devs && (err = store(a, b, NULL, i)) == WARD_OK) {
         d = a->devs[i];
-        memmove(&a->devs[i], &a->devs[i + 1], (a->num_devs - i - 1) * sizeof(d));
+        for (size_t j = i; j + 1 < a->num_devs; j++) {
+            a->devs[j] = a->devs[j + 1];
+        }
         a->num_devs--;
         close_dev(a, d, "disabled");
         atomic_store_explicit(&a->idle, a->num_devs == 0, memory_order_release);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -56,16 +57,27 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    static const char *const names[] = { "audit.log", "audit.log.1" };
     struct fixture *f = *state;
-    char cmd[200];
+    char path[200];
 
     ward_audit_free(f->a);
     ward_barrier_close(f->b);
     ward_store_close(f->st);
-    (void)snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        (void)snprintf(path, sizeof(path), "%s/%s", f->dir, names[i]);
+        (void)unlink(path);
+    }
+    assert_int_equal(rmdir(f->dir), 0);
     ward_free(f);
     return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { 0, ms * 1000000L };
+
+    (void)nanosleep(&ts, NULL);
 }
 
 static ward_err rec(struct fixture *f, enum ward_audit_kind kind, const char *id)
@@ -181,7 +193,7 @@ static void test_fail_closed_nothing_lost(void **state)
     (void)snprintf(moved, sizeof(moved), "%s.1", f->file);
     assert_int_equal(rename(f->file, moved), 0);
     assert_int_equal(mkdir(f->file, 0700), 0);
-    usleep(150 * 1000); /* the path is checked against the open file every AUDIT_CHECK_MS */
+    sleep_ms(150); /* the path is checked against the open file every AUDIT_CHECK_MS */
     assert_int_equal(rec(f, WARD_AUDIT_REQUEST, "refused-1"), WARD_E_AUDIT_FAILED);
     assert_int_equal(rec(f, WARD_AUDIT_RESPONSE, "refused-1"), WARD_E_AUDIT_FAILED);
     {
@@ -192,7 +204,7 @@ static void test_fail_closed_nothing_lost(void **state)
     }
     /* fixed: the queue goes first, in order, into a new file with its own header */
     assert_int_equal(rmdir(f->file), 0);
-    usleep(250 * 1000); /* past the retry interval */
+    sleep_ms(250); /* past the retry interval */
     assert_int_equal(rec(f, WARD_AUDIT_REQUEST, "after"), WARD_OK);
     assert_true(verify(f, moved, false).intact);
     assert_true(verify(f, f->file, true).intact);

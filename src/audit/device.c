@@ -159,7 +159,7 @@ static ward_err resume(struct audit_dev *d)
     ward_err err;
 
     if (n <= 0 || ward_audit_file_start(d->chain.start, buf, (size_t)n) != WARD_OK ||
-        (err = last_line(d->fd, d->size, buf, sizeof(buf), &len, &line)) != WARD_OK) {
+        last_line(d->fd, d->size, buf, sizeof(buf), &len, &line) != WARD_OK) {
         return WARD_E_STORE_CORRUPT;
     }
     o = json_loadb((const char *)line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -228,8 +228,11 @@ ward_err audit_dev_open(struct audit_dev *d, const char *spool_dir, char *why, s
         memcpy(d->conf.spool_path, spool, sizeof(spool)); /* kept in the stored table */
     }
     if ((err = open_file(d)) != WARD_OK) {
+        char text[128];
+
         (void)snprintf(why, why_cap, "cannot open %s: %s", file_of(d),
-                       err == WARD_E_SYS ? strerror(errno) : "it does not end in a whole record");
+                       err == WARD_E_SYS ? strerror_r(errno, text, sizeof(text))
+                                         : "it does not end in a whole record");
         return err;
     }
     if (d->kind == AUDIT_SOCKET &&

@@ -72,64 +72,84 @@ static bool line_span(const uint8_t *f, size_t len, size_t k, size_t *at, size_t
     return false;
 }
 
-static void edit(uint8_t *f, size_t *len, const uint8_t op[4])
+/* byte_edit: flip a bit, delete up to 16 bytes, or insert one byte at pos. */
+static void byte_edit(uint8_t *f, size_t *len, const uint8_t op[4], size_t pos)
 {
-    size_t pos = (*len > 0) ? ((size_t)op[1] << 8 | op[2]) % *len : 0;
+    size_t n = (size_t)(op[3] % 16) + 1;
+
+    if (op[0] % 7 == 0 && *len > 0) {
+        f[pos] ^= (uint8_t)(1u << (op[3] & 7));
+    } else if (op[0] % 7 == 1) {
+        n = n > *len - pos ? *len - pos : n;
+        memmove(f + pos, f + pos + n, *len - pos - n);
+        *len -= n;
+    } else if (op[0] % 7 == 2 && *len < FILE_MAX) {
+        memmove(f + pos + 1, f + pos, *len - pos);
+        f[pos] = op[3];
+        (*len)++;
+    }
+}
+
+/* swap_lines swaps line op[1] with one of the three after it. */
+static void swap_lines(uint8_t *f, size_t len, const uint8_t op[4])
+{
+    static uint8_t la[WARD_AUDIT_MAX_LINE];
+    static uint8_t lb[WARD_AUDIT_MAX_LINE];
     size_t a = 0;
     size_t an = 0;
     size_t b = 0;
     size_t bn = 0;
-    uint8_t tmp[WARD_AUDIT_MAX_LINE];
+
+    if (line_span(f, len, op[1] % NREC, &a, &an) &&
+        line_span(f, len, op[1] % NREC + 1 + op[3] % 3, &b, &bn) && an <= sizeof(la) &&
+        bn <= sizeof(lb)) {
+        memcpy(la, f + a, an);
+        memcpy(lb, f + b, bn);
+        memmove(f + a + bn, f + a + an, b - (a + an));
+        memcpy(f + a, lb, bn);
+        memcpy(f + b + bn - an, la, an);
+    }
+}
+
+/* line_edit deletes line op[1], or puts a copy of it before line op[3]. */
+static void line_edit(uint8_t *f, size_t *len, const uint8_t op[4])
+{
+    static uint8_t tmp[WARD_AUDIT_MAX_LINE];
+    size_t a = 0;
+    size_t an = 0;
+    size_t b = 0;
+    size_t bn = 0;
+
+    if (!line_span(f, *len, op[1] % NREC, &a, &an) || an > sizeof(tmp)) {
+        return;
+    }
+    if (op[0] % 7 == 4) {
+        memmove(f + a, f + a + an, *len - a - an);
+        *len -= an;
+    } else if (line_span(f, *len, op[3] % NREC, &b, &bn) && *len + an <= FILE_MAX) {
+        memcpy(tmp, f + a, an);
+        memmove(f + b + an, f + b, *len - b);
+        memcpy(f + b, tmp, an);
+        *len += an;
+    }
+}
+
+static void edit(uint8_t *f, size_t *len, const uint8_t op[4])
+{
+    size_t pos = (*len > 0) ? ((size_t)op[1] << 8 | op[2]) % *len : 0;
 
     switch (op[0] % 7) {
     case 0:
-        if (*len > 0) {
-            f[pos] ^= (uint8_t)(1u << (op[3] & 7));
-        }
-        break;
-    case 1: {
-        size_t n = (size_t)(op[3] % 16) + 1;
-
-        n = n > *len - pos ? *len - pos : n;
-
-        memmove(f + pos, f + pos + n, *len - pos - n);
-        *len -= n;
-        break;
-    }
+    case 1:
     case 2:
-        if (*len < FILE_MAX) {
-            memmove(f + pos + 1, f + pos, *len - pos);
-            f[pos] = op[3];
-            (*len)++;
-        }
+        byte_edit(f, len, op, pos);
         break;
-    case 3: /* swap lines op[1] and op[1]+1+op[3]%3 */
-        if (line_span(f, *len, op[1] % NREC, &a, &an) &&
-            line_span(f, *len, op[1] % NREC + 1 + op[3] % 3, &b, &bn) && an <= sizeof(tmp) &&
-            bn <= sizeof(tmp)) {
-            uint8_t lb[WARD_AUDIT_MAX_LINE];
-
-            memcpy(tmp, f + a, an);
-            memcpy(lb, f + b, bn);
-            memmove(f + a + bn, f + a + an, b - (a + an));
-            memcpy(f + a, lb, bn);
-            memcpy(f + b + bn - an, tmp, an);
-        }
+    case 3:
+        swap_lines(f, *len, op);
         break;
     case 4:
-        if (line_span(f, *len, op[1] % NREC, &a, &an)) {
-            memmove(f + a, f + a + an, *len - a - an);
-            *len -= an;
-        }
-        break;
     case 5:
-        if (line_span(f, *len, op[1] % NREC, &a, &an) &&
-            line_span(f, *len, op[3] % NREC, &b, &bn) && *len + an <= FILE_MAX) {
-            memcpy(tmp, f + a, an);
-            memmove(f + b + an, f + b, *len - b);
-            memcpy(f + b, tmp, an);
-            *len += an;
-        }
+        line_edit(f, len, op);
         break;
     default:
         *len = pos;

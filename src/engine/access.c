@@ -45,12 +45,18 @@ static uint32_t cap_of(const char *method)
     return strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0 ? WARD_CAP_UPDATE : 0;
 }
 
-/* needs_sudo: the seal, the keyring and the policies themselves. */
+/*
+ * needs_sudo: the seal, the keyring, the policies themselves, and the audit
+ * trail's configuration and keys (Vault asks sudo on sys/audit too).
+ */
 static bool needs_sudo(enum op_id op)
 {
     switch (op) {
     case OP_SYS_SEAL:
     case OP_SYS_ROTATE:
+    case OP_SYS_AUDIT_ENABLE:
+    case OP_SYS_AUDIT_DISABLE:
+    case OP_SYS_AUDIT_KEY:
     case OP_SYS_POLICY_WRITE:
     case OP_SYS_POLICY_DELETE:
     case OP_SYS_ACL_POLICY_WRITE:

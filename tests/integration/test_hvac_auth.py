@@ -331,6 +331,12 @@ def key_operations(srv, root):
     upd = client(srv, root.auth.token.create(policies=["upd"])["auth"]["client_token"])
     forbidden(upd.secrets.transit.encrypt_data, name="fresh", plaintext=b64(b"x"))
     upd.secrets.transit.encrypt_data(name="orders", plaintext=b64(b"x"))
+    # the audit trail's configuration needs sudo, as in Vault
+    root.sys.create_or_update_policy(name="aud-nosudo", policy={"path": {
+        "sys/audit/*": {"capabilities": ["create", "update", "delete", "read"]}}})
+    aud = client(srv, root.auth.token.create(policies=["aud-nosudo"])["auth"]["client_token"])
+    forbidden(aud.sys.enable_audit_device, device_type="file", path="f2",
+              options={"file_path": "/dev/null"})
 
 
 def builtins(srv, root, raw):

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "barrier/testing.h"
 #include "base/mem.h"
 
 struct fixture {
@@ -34,22 +35,13 @@ static const struct ward_audit_config g_cfg = { .node = "node-1", .spool_dir = N
 
 static int setup(void **state)
 {
-    static const struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR,
-                                               .shares = 1,
-                                               .threshold = 1 };
     struct fixture *f = ward_calloc(1, sizeof(*f));
-    struct ward_init_result r;
-    struct ward_seal_status s;
 
     assert_non_null(f);
     (void)snprintf(f->dir, sizeof(f->dir), "/tmp/ward-audit-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     (void)snprintf(f->file, sizeof(f->file), "%s/audit.log", f->dir);
-    assert_int_equal(ward_store_open(&f->st, "memory:"), WARD_OK);
-    assert_int_equal(ward_barrier_open(&f->b, f->st), WARD_OK);
-    assert_int_equal(ward_barrier_init(f->b, &r, &p), WARD_OK);
-    assert_int_equal(ward_barrier_unseal(f->b, &s, r.shares[0]->data, r.shares[0]->len), WARD_OK);
-    ward_init_result_cleanup(&r);
+    assert_int_equal(ward_test_barrier_open(&f->st, &f->b, NULL, NULL), WARD_OK);
     assert_int_equal(ward_audit_new(&f->a, &g_cfg), WARD_OK);
     *state = f;
     return 0;

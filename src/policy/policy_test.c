@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "barrier/testing.h"
 #include "crypto/crypto.h"
 #include "keys/keys.h"
 #include "store/store.h"
@@ -194,20 +195,10 @@ struct fixture {
 
 static int setup(void **state)
 {
-    static const struct ward_seal_params p = { .type = WARD_SEAL_SHAMIR,
-                                               .shares = 1,
-                                               .threshold = 1 };
     struct fixture *f = ward_calloc(1, sizeof(*f));
-    struct ward_init_result r;
-    struct ward_seal_status s;
 
     assert_non_null(f);
-    assert_int_equal(ward_crypto_init(), WARD_OK);
-    assert_int_equal(ward_store_open(&f->st, "memory:"), WARD_OK);
-    assert_int_equal(ward_barrier_open(&f->b, f->st), WARD_OK);
-    assert_int_equal(ward_barrier_init(f->b, &r, &p), WARD_OK);
-    assert_int_equal(ward_barrier_unseal(f->b, &s, r.shares[0]->data, r.shares[0]->len), WARD_OK);
-    ward_init_result_cleanup(&r);
+    assert_int_equal(ward_test_barrier_open(&f->st, &f->b, NULL, NULL), WARD_OK);
     assert_int_equal(ward_policies_new(&f->ps, f->b), WARD_OK);
     *state = f;
     return 0;

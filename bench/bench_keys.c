@@ -74,7 +74,7 @@ static double raw_gcm(int per_op, double secs)
 
 static double ward_encrypt(struct ward_keys *ks, enum ward_ct_format format, double secs)
 {
-    static uint8_t in[SIZE];
+    static const uint8_t in[SIZE] = { 0 };
     struct ward_key_enc e = { .plaintext = in, .plaintext_len = SIZE, .format = format };
     struct ward_buf text;
     long n = 0;

@@ -86,10 +86,12 @@ ward_err ward_barrier_put(struct ward_barrier *b, const char *path, const uint8_
 ward_err ward_barrier_random_entry(struct ward_barrier *b, uint8_t *out, size_t len,
                                    const char *path)
 {
-    struct ward_store_op op = {
-        .kind = WARD_STORE_PUT, .path = path, .value = out, .value_len = len,
-        .check_version = true, .expected_version = 0
-    };
+    struct ward_store_op op = { .kind = WARD_STORE_PUT,
+                                .path = path,
+                                .value = out,
+                                .value_len = len,
+                                .check_version = true,
+                                .expected_version = 0 };
     struct ward_buf buf;
     ward_err err;
 

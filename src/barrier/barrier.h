@@ -212,8 +212,8 @@ WARD_MUST_CHECK ward_err ward_barrier_put(struct ward_barrier *b, const char *pa
  * name-hiding HMAC keys. WARD_E_BAD_ENCODING if the stored value is not len
  * bytes; out is wiped on failure.
  */
-WARD_MUST_CHECK ward_err ward_barrier_random_entry(struct ward_barrier *b, uint8_t *out,
-                                                   size_t len, const char *path);
+WARD_MUST_CHECK ward_err ward_barrier_random_entry(struct ward_barrier *b, uint8_t *out, size_t len,
+                                                   const char *path);
 
 /* ward_barrier_delete removes path. */
 WARD_MUST_CHECK ward_err ward_barrier_delete(struct ward_barrier *b, const char *path);

@@ -147,9 +147,9 @@ struct ward_barrier {
     struct seal_record seal;  /* ... and the record, for status without storage */
     atomic_uint progress;     /* mirror of unseal.have, for status without mu */
 
-    pthread_mutex_t token_mu;  /* guards the two below */
-    bool token_known;          /* root token hash read while unsealed; cleared by seal */
-    uint8_t token_hash[32];    /* SHA-256 of the root token (not the token) */
+    pthread_mutex_t token_mu; /* guards the two below */
+    bool token_known;         /* root token hash read while unsealed; cleared by seal */
+    uint8_t token_hash[32];   /* SHA-256 of the root token (not the token) */
 
     pthread_mutex_t mu; /* guards everything below */
     struct quorum unseal;

@@ -360,8 +360,7 @@ static void test_rotate_and_reencrypt(void **state)
                                                    f->init.root_token->len),
                      WARD_OK);
     ward_barrier_seal(f->b);
-    assert_int_not_equal(ward_barrier_check_root_token(f->b,
-                                                       (const char *)f->init.root_token->data,
+    assert_int_not_equal(ward_barrier_check_root_token(f->b, (const char *)f->init.root_token->data,
                                                        f->init.root_token->len),
                          WARD_OK);
     unseal_with(f, 2, 3, 4);

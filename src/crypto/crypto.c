@@ -131,13 +131,16 @@ ward_err ward_crypto_init(void)
     return algs_ready() && ward_crypto_sym_ready() ? WARD_OK : WARD_E_CRYPTO;
 }
 
+/* One thread's nonce source (ward_crypto_nonce). */
+struct nonce_state {
+    uint8_t prefix[8];
+    uint32_t counter;
+    bool ready;
+};
+
 ward_err ward_crypto_nonce(uint8_t out[12])
 {
-    static _Thread_local struct {
-        uint8_t prefix[8];
-        uint32_t counter;
-        bool ready;
-    } t;
+    static _Thread_local struct nonce_state t;
 
     ward_err err;
 

@@ -272,8 +272,9 @@ static ward_err decrypt_with(struct op_ctx *c, struct ward_key *k, const json_t 
         k = named;
     }
     f->format = ct.format;
-    err = ward_key_decrypt(k, &f->data, &ct, f->context.data, f->context.len, f->aad.data,
-                           f->aad.len, f->version);
+    err = ward_key_decrypt(k, &f->data,
+                           &(const struct ward_key_dec){ &ct, f->context.data, f->context.len,
+                                                         f->aad.data, f->aad.len, f->version });
     if (err == WARD_OK) {
         f->version = ct.format == WARD_CT_RAW ? f->version : ct.version;
         (void)json_object_set_new(result, "key_name", json_string(k->name));
@@ -618,7 +619,9 @@ static ward_err hmac_item(struct op_ctx *c, struct ward_key *k, const json_t *it
     ward_buf_init(&in, TRANSIT_MAX_FIELD);
     ward_buf_init(&mac, 256);
     if ((err = field_b64(result, &in, &present, item, "input", true)) == WARD_OK) {
-        if ((err = ward_key_hmac(k, &mac, &v, version, h, in.data, in.len)) != WARD_OK) {
+        if ((err = ward_key_hmac(k, &mac, &v,
+                                 &(const struct ward_key_mac){ version, h, in.data, in.len })) !=
+            WARD_OK) {
             err = transit_fail_item(result, err, NULL);
         } else {
             (void)json_object_set_new(result, "hmac",
@@ -716,8 +719,10 @@ static ward_err verify_item(struct op_ctx *c, struct ward_key *k, const json_t *
                                    .in = in.data,
                                    .in_len = in.len };
 
-        err = mac != NULL ? ward_key_hmac_verify(k, &valid, mac, mac_len, s.hash, in.data, in.len)
-                          : ward_key_verify(k, &valid, sig, sig_len, &ks);
+        err = mac != NULL
+                  ? ward_key_hmac_verify(k, &valid, mac, mac_len,
+                                         &(const struct ward_key_mac){ 0, s.hash, in.data, in.len })
+                  : ward_key_verify(k, &valid, sig, sig_len, &ks);
         if (err != WARD_OK) {
             err = transit_fail_item(result, err, NULL);
         } else {

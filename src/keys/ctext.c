@@ -115,7 +115,7 @@ static ward_err parse_header(struct ward_ct *ct)
 
 ward_err ward_ct_parse(struct ward_ct *ct, const char *text, size_t len)
 {
-    size_t pos = 0;
+    size_t pos;
     ward_err err;
 
     memset(ct, 0, sizeof(*ct));
@@ -164,9 +164,11 @@ const uint8_t *ward_ct_body(const struct ward_ct *ct, size_t *len)
     return ct->bin.data + ct->header_len;
 }
 
-ward_err ward_ct_header(struct ward_buf *out, uint8_t alg, const uint8_t key_id[16],
-                        uint32_t version, uint8_t flags, const char *from, const char *to)
+ward_err ward_ct_header(struct ward_buf *out, const struct ward_ct_head *h)
 {
+    const char *from = h->from;
+    const char *to = h->to;
+    uint8_t flags = h->flags;
     ward_err err;
 
     if ((from == NULL) != (to == NULL)) {
@@ -181,9 +183,9 @@ ward_err ward_ct_header(struct ward_buf *out, uint8_t alg, const uint8_t key_id[
         flags &= (uint8_t)~WARD_CT_FLAG_PARTIES;
     }
     if ((err = ward_buf_append_u8(out, WARD_CT_FORMAT_V1)) != WARD_OK ||
-        (err = ward_buf_append_u8(out, alg)) != WARD_OK ||
-        (err = ward_buf_append(out, key_id, 16)) != WARD_OK ||
-        (err = ward_buf_append_u32(out, version)) != WARD_OK ||
+        (err = ward_buf_append_u8(out, h->alg)) != WARD_OK ||
+        (err = ward_buf_append(out, h->key_id, 16)) != WARD_OK ||
+        (err = ward_buf_append_u32(out, h->version)) != WARD_OK ||
         (err = ward_buf_append_u8(out, flags)) != WARD_OK) {
         return err;
     }

@@ -65,13 +65,21 @@ void ward_ct_cleanup(struct ward_ct *ct);
 /* ward_ct_body is the part of ct->bin after the header (nonce || ciphertext || tag). */
 const uint8_t *ward_ct_body(const struct ward_ct *ct, size_t *len);
 
+/* The fields of a managed header; everything borrowed. */
+struct ward_ct_head {
+    uint8_t alg;
+    const uint8_t *key_id; /* 16 bytes */
+    uint32_t version;
+    uint8_t flags;
+    const char *from; /* both NULL, or both names */
+    const char *to;
+};
+
 /*
  * ward_ct_header appends a managed header to out. from and to are both NULL
  * or both names of 1..WARD_CT_PARTY_MAX bytes (else WARD_E_INVALID).
  */
-WARD_MUST_CHECK ward_err ward_ct_header(struct ward_buf *out, uint8_t alg, const uint8_t key_id[16],
-                                        uint32_t version, uint8_t flags, const char *from,
-                                        const char *to);
+WARD_MUST_CHECK ward_err ward_ct_header(struct ward_buf *out, const struct ward_ct_head *h);
 
 /*
  * ward_ct_text appends the text form of bin to out, with its prefix for

@@ -30,8 +30,10 @@ static void test_managed_round_trip(void **state)
     (void)state;
     ward_buf_init(&bin, 4096);
     ward_buf_init(&text, 4096);
-    assert_int_equal(ward_ct_header(&bin, 2, g_id, 7, WARD_CT_FLAG_CONTEXT, "alice", "bob"),
-                     WARD_OK);
+    assert_int_equal(
+        ward_ct_header(
+            &bin, &(const struct ward_ct_head){ 2, g_id, 7, WARD_CT_FLAG_CONTEXT, "alice", "bob" }),
+        WARD_OK);
     assert_int_equal(bin.len, WARD_CT_HEADER_FIXED + 1 + 5 + 1 + 3);
     assert_int_equal(ward_buf_append(&bin, "NONCE+CT+TAG", 12), WARD_OK);
     assert_int_equal(ward_ct_text(&text, WARD_CT_MANAGED, 7, bin.data, bin.len), WARD_OK);
@@ -122,13 +124,19 @@ static void test_bad_headers(void **state)
     (void)state;
     ward_buf_init(&bin, 256);
     ward_buf_init(&text, 512);
-    assert_int_equal(ward_ct_header(&bin, 1, g_id, 1, 0, "alice", NULL), WARD_E_INVALID);
-    assert_int_equal(ward_ct_header(&bin, 1, g_id, 1, 0, "al ice", "bob"), WARD_E_INVALID);
+    assert_int_equal(
+        ward_ct_header(&bin, &(const struct ward_ct_head){ 1, g_id, 1, 0, "alice", NULL }),
+        WARD_E_INVALID);
+    assert_int_equal(
+        ward_ct_header(&bin, &(const struct ward_ct_head){ 1, g_id, 1, 0, "al ice", "bob" }),
+        WARD_E_INVALID);
     ward_buf_reset(&bin);
     bin.len = 0;
 
     /* hand-made: parties flag with a control byte in the name */
-    assert_int_equal(ward_ct_header(&bin, 1, g_id, 1, 0, "alice", "bob"), WARD_OK);
+    assert_int_equal(
+        ward_ct_header(&bin, &(const struct ward_ct_head){ 1, g_id, 1, 0, "alice", "bob" }),
+        WARD_OK);
     bin.data[WARD_CT_HEADER_FIXED + 1] = 0x01;
     assert_int_equal(ward_ct_text(&text, WARD_CT_MANAGED, 1, bin.data, bin.len), WARD_OK);
     assert_int_equal(ward_ct_parse(&ct, (const char *)text.data, text.len), WARD_E_BAD_CIPHERTEXT);

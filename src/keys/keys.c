@@ -359,6 +359,9 @@ static ward_err get_key(struct ward_keys *ks, struct ward_key **out, const char 
     uint64_t gen;
     ward_err err;
 
+    if (name == NULL && id == NULL) {
+        return WARD_E_INVALID;
+    }
     (void)pthread_mutex_lock(&ks->cache_lock);
     *out = cache_find(ks, name, id, now);
     gen = ks->gen;

@@ -339,30 +339,44 @@ struct ward_key_enc {
 WARD_MUST_CHECK ward_err ward_key_encrypt(const struct ward_key *k, struct ward_buf *out,
                                           uint32_t *out_version, const struct ward_key_enc *e);
 
+/* A decryption request; everything borrowed. */
+struct ward_key_dec {
+    const struct ward_ct *ct;
+    const uint8_t *context;
+    size_t context_len;
+    const uint8_t *aad;
+    size_t aad_len;
+    uint32_t raw_version; /* names the version of a raw ciphertext */
+};
+
 /*
- * ward_key_decrypt appends the plaintext of ct to out. raw_version names the
- * version of a raw ciphertext (ignored for the others). A managed
+ * ward_key_decrypt appends the plaintext of d->ct to out. A managed
  * ciphertext must name k (id and type). WARD_E_DECRYPT_FAILED if it does not
  * authenticate (altered, truncated, other key, version or context), with out
  * untouched.
  */
 WARD_MUST_CHECK ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out,
-                                          const struct ward_ct *ct, const uint8_t *context,
-                                          size_t context_len, const uint8_t *aad, size_t aad_len,
-                                          uint32_t raw_version);
+                                          const struct ward_key_dec *d);
+
+/* An HMAC request; everything borrowed. */
+struct ward_key_mac {
+    uint32_t version; /* hmac: 0 = current; verify: taken from the text */
+    enum ward_hash hash;
+    const uint8_t *in;
+    size_t in_len;
+};
 
 /*
- * ward_key_hmac appends "vault:v<N>:" base64(HMAC) of in under version
- * (0 = current) of k with hash h. Non-HMAC keys use a key derived from the
- * version's material (HKDF, label "ward hmac"), never the material itself.
+ * ward_key_hmac appends "vault:v<N>:" base64(HMAC) of m->in under version
+ * m->version of k. Non-HMAC keys use a key derived from the version's
+ * material (HKDF, label "ward hmac"), never the material itself.
  * ward_key_hmac_verify checks such a text in constant time (*valid).
  */
 WARD_MUST_CHECK ward_err ward_key_hmac(const struct ward_key *k, struct ward_buf *out,
-                                       uint32_t *out_version, uint32_t version, enum ward_hash h,
-                                       const uint8_t *in, size_t in_len);
+                                       uint32_t *out_version, const struct ward_key_mac *m);
 WARD_MUST_CHECK ward_err ward_key_hmac_verify(const struct ward_key *k, bool *valid,
-                                              const char *text, size_t text_len, enum ward_hash h,
-                                              const uint8_t *in, size_t in_len);
+                                              const char *text, size_t text_len,
+                                              const struct ward_key_mac *m);
 
 /* A signing request; everything borrowed. */
 struct ward_key_sig {

@@ -58,10 +58,19 @@ static void create(struct fixture *f, const char *name, enum ward_key_type type,
 }
 
 /* encrypt_str encrypts s under name into text (NUL-terminated). */
+/* How encrypt_str encrypts: context (NULL = none), form and version (0 = current). */
+struct enc_opt {
+    const char *context;
+    enum ward_ct_format format;
+    uint32_t version;
+};
+
 static ward_err encrypt_str(struct fixture *f, struct ward_buf *text, const char *name,
-                            const char *s, const char *context, enum ward_ct_format format,
-                            uint32_t version)
+                            const char *s, struct enc_opt o)
 {
+    const char *context = o.context;
+    enum ward_ct_format format = o.format;
+    uint32_t version = o.version;
     struct ward_key_enc e = { .plaintext = (const uint8_t *)s,
                               .plaintext_len = strlen(s),
                               .context = (const uint8_t *)context,
@@ -98,8 +107,10 @@ static ward_err decrypt_str(struct fixture *f, struct ward_buf *out, const char 
     }
     err = name != NULL ? ward_keys_get(f->ks, &k, name) : ward_keys_get_by_id(f->ks, &k, ct.key_id);
     if (err == WARD_OK) {
-        err = ward_key_decrypt(k, out, &ct, (const uint8_t *)context,
-                               context != NULL ? strlen(context) : 0, NULL, 0, raw_version);
+        err = ward_key_decrypt(k, out,
+                               &(const struct ward_key_dec){ &ct, (const uint8_t *)context,
+                                                             context != NULL ? strlen(context) : 0,
+                                                             NULL, 0, raw_version });
     }
     ward_key_unref(k);
     ward_ct_cleanup(&ct);
@@ -127,14 +138,17 @@ static void test_aead_types_round_trip(void **state)
         (void)snprintf(name, sizeof(name), "k%zu", i);
         create(f, name, types[i], 0);
         for (size_t j = 0; j < sizeof(formats) / sizeof(formats[0]); j++) {
-            assert_int_equal(encrypt_str(f, &text, name, "attack at dawn", NULL, formats[j], 0),
+            assert_int_equal(encrypt_str(f, &text, name, "attack at dawn",
+                                         (struct enc_opt){ NULL, formats[j], 0 }),
                              WARD_OK);
             assert_null(strstr((const char *)text.data, "attack"));
             assert_int_equal(decrypt_str(f, &pt, name, (const char *)text.data, NULL, 1), WARD_OK);
             assert_string_equal((const char *)pt.data, "attack at dawn");
         }
         /* managed: decrypts without naming the key */
-        assert_int_equal(encrypt_str(f, &text, name, "by id", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+        assert_int_equal(
+            encrypt_str(f, &text, name, "by id", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+            WARD_OK);
         assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, NULL, 0), WARD_OK);
         assert_string_equal((const char *)pt.data, "by id");
     }
@@ -156,7 +170,9 @@ static void test_tampered_and_foreign(void **state)
     ward_buf_init(&pt, 4096);
     create(f, "a", WARD_KEY_AES256_GCM96, 0);
     create(f, "b", WARD_KEY_AES256_GCM96, 0);
-    assert_int_equal(encrypt_str(f, &text, "a", "secret", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "a", "secret", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_int_equal(ward_ct_parse(&ct, (const char *)text.data, text.len), WARD_OK);
     for (size_t i = 0; i < ct.bin.len * 8; i++) {
         struct ward_key *k = NULL;
@@ -164,7 +180,8 @@ static void test_tampered_and_foreign(void **state)
         ct.bin.data[i / 8] ^= (uint8_t)(1u << (i % 8));
         assert_int_equal(ward_keys_get(f->ks, &k, "a"), WARD_OK);
         pt.len = 0;
-        assert_int_not_equal(ward_key_decrypt(k, &pt, &ct, NULL, 0, NULL, 0, 0), WARD_OK);
+        assert_int_not_equal(ward_key_decrypt(k, &pt, &(const struct ward_key_dec){ .ct = &ct }),
+                             WARD_OK);
         assert_int_equal(pt.len, 0);
         ward_key_unref(k);
         ct.bin.data[i / 8] ^= (uint8_t)(1u << (i % 8));
@@ -172,17 +189,21 @@ static void test_tampered_and_foreign(void **state)
     ward_ct_cleanup(&ct);
 
     /* another key's ciphertext, named with this key */
-    assert_int_equal(encrypt_str(f, &other, "b", "secret", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &other, "b", "secret", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "a", (const char *)other.data, NULL, 0),
                      WARD_E_DECRYPT_FAILED);
-    assert_int_equal(encrypt_str(f, &other, "b", "secret", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &other, "b", "secret", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "a", (const char *)other.data, NULL, 0),
                      WARD_E_DECRYPT_FAILED);
     /* truncated */
     other.data[other.len - 4] = '\0';
     assert_int_not_equal(decrypt_str(f, &pt, "b", (const char *)other.data, NULL, 0), WARD_OK);
     /* raw needs its version */
-    assert_int_equal(encrypt_str(f, &other, "b", "secret", NULL, WARD_CT_RAW, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &other, "b", "secret", (struct enc_opt){ NULL, WARD_CT_RAW, 0 }), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "b", (const char *)other.data, NULL, 0),
                      WARD_E_KEY_VERSION);
     ward_buf_cleanup(&pt);
@@ -203,11 +224,13 @@ static void test_rotation_and_min_versions(void **state)
     ward_buf_init(&v2, 4096);
     ward_buf_init(&pt, 4096);
     create(f, "r", WARD_KEY_AES256_GCM96, 0);
-    assert_int_equal(encrypt_str(f, &v1, "r", "one", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &v1, "r", "one", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_memory_equal(v1.data, "vault:v1:", 9);
     assert_int_equal(ward_keys_rotate(f->ks, &version, "r", false, NULL, 0), WARD_OK);
     assert_int_equal(version, 2);
-    assert_int_equal(encrypt_str(f, &v2, "r", "two", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &v2, "r", "two", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_memory_equal(v2.data, "vault:v2:", 9);
     assert_int_equal(decrypt_str(f, &pt, "r", (const char *)v1.data, NULL, 0), WARD_OK);
     assert_string_equal((const char *)pt.data, "one");
@@ -216,7 +239,8 @@ static void test_rotation_and_min_versions(void **state)
     assert_int_equal(decrypt_str(f, &pt, "r", (const char *)v1.data, NULL, 0), WARD_E_KEY_VERSION);
     assert_int_equal(decrypt_str(f, &pt, "r", (const char *)v2.data, NULL, 0), WARD_OK);
     /* encrypting under a version below the minimum is refused */
-    assert_int_equal(encrypt_str(f, &v1, "r", "x", NULL, WARD_CT_VAULT, 3), WARD_E_KEY_VERSION);
+    assert_int_equal(encrypt_str(f, &v1, "r", "x", (struct enc_opt){ NULL, WARD_CT_VAULT, 3 }),
+                     WARD_E_KEY_VERSION);
 
     /* trim removes version 1; it cannot go past min_decryption_version */
     assert_int_equal(ward_keys_trim(f->ks, "r", 3), WARD_E_INVALID);
@@ -247,17 +271,21 @@ static void test_lifecycle(void **state)
     create(f, "l", WARD_KEY_AES256_GCM96, 0);
     assert_int_equal(ward_keys_rotate(f->ks, &version, "l", true, NULL, 0), WARD_OK);
     assert_int_equal(version, 2);
-    assert_int_equal(encrypt_str(f, &text, "l", "p", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &text, "l", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_memory_equal(text.data, "vault:v1:", 9);
-    assert_int_equal(encrypt_str(f, &text, "l", "p", NULL, WARD_CT_VAULT, 2), WARD_E_KEY_STATE);
+    assert_int_equal(encrypt_str(f, &text, "l", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 2 }),
+                     WARD_E_KEY_STATE);
     assert_int_equal(ward_keys_set_state(f->ks, "l", 2, WARD_KSTATE_ACTIVE), WARD_OK);
-    assert_int_equal(encrypt_str(f, &text, "l", "p", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &text, "l", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_memory_equal(text.data, "vault:v2:", 9);
 
     /* deactivated: decrypt yes, encrypt no */
     assert_int_equal(ward_keys_set_state(f->ks, "l", 2, WARD_KSTATE_DEACTIVATED), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "l", (const char *)text.data, NULL, 0), WARD_OK);
-    assert_int_equal(encrypt_str(f, &pt, "l", "p", NULL, WARD_CT_VAULT, 2), WARD_E_KEY_STATE);
+    assert_int_equal(encrypt_str(f, &pt, "l", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 2 }),
+                     WARD_E_KEY_STATE);
     /* KMIP does not go back */
     assert_int_equal(ward_keys_set_state(f->ks, "l", 2, WARD_KSTATE_ACTIVE), WARD_E_KEY_STATE);
     /* destroyed: the material is gone, nothing works */
@@ -266,7 +294,8 @@ static void test_lifecycle(void **state)
     assert_int_equal(ward_keys_set_state(f->ks, "l", 9, WARD_KSTATE_DESTROYED), WARD_E_KEY_VERSION);
     /* key-wide compromised: decrypt only */
     assert_int_equal(ward_keys_set_state(f->ks, "l", 0, WARD_KSTATE_COMPROMISED), WARD_OK);
-    assert_int_equal(encrypt_str(f, &text, "l", "p", NULL, WARD_CT_VAULT, 1), WARD_E_KEY_STATE);
+    assert_int_equal(encrypt_str(f, &text, "l", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 1 }),
+                     WARD_E_KEY_STATE);
     ward_buf_cleanup(&pt);
     ward_buf_cleanup(&text);
 }
@@ -283,13 +312,16 @@ static void test_allowed_ops(void **state)
     ward_buf_init(&text, 4096);
     ward_buf_init(&pt, 4096);
     assert_int_equal(ward_keys_create(f->ks, &created, "archive", &p), WARD_OK);
-    assert_int_equal(encrypt_str(f, &text, "archive", "p", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "archive", "p", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "archive", (const char *)text.data, NULL, 0),
                      WARD_E_OP_NOT_ALLOWED);
     assert_int_equal(ward_keys_update(f->ks, "archive", &u), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "archive", (const char *)text.data, NULL, 0), WARD_OK);
-    assert_int_equal(encrypt_str(f, &text, "archive", "p", NULL, WARD_CT_MANAGED, 0),
-                     WARD_E_OP_NOT_ALLOWED);
+    assert_int_equal(
+        encrypt_str(f, &text, "archive", "p", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_E_OP_NOT_ALLOWED);
     /* an op the type cannot do is refused at create */
     p.allowed_ops = WARD_KOP_SIGN;
     assert_int_equal(ward_keys_create(f->ks, &created, "bad", &p), WARD_E_INVALID);
@@ -308,25 +340,35 @@ static void test_derived_convergent_siv(void **state)
     ward_buf_init(&b, 4096);
     ward_buf_init(&pt, 4096);
     create(f, "d", WARD_KEY_AES256_GCM96, WARD_KFLAG_DERIVED);
-    assert_int_equal(encrypt_str(f, &a, "d", "p", NULL, WARD_CT_VAULT, 0), WARD_E_CONTEXT_REQUIRED);
-    assert_int_equal(encrypt_str(f, &a, "d", "p", "ctx-1", WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &a, "d", "p", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+                     WARD_E_CONTEXT_REQUIRED);
+    assert_int_equal(encrypt_str(f, &a, "d", "p", (struct enc_opt){ "ctx-1", WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "d", (const char *)a.data, "ctx-2", 0),
                      WARD_E_DECRYPT_FAILED);
     assert_int_equal(decrypt_str(f, &pt, "d", (const char *)a.data, "ctx-1", 0), WARD_OK);
 
     create(f, "c", WARD_KEY_AES256_GCM96, WARD_KFLAG_DERIVED | WARD_KFLAG_CONVERGENT);
-    assert_int_equal(encrypt_str(f, &a, "c", "same", "ctx", WARD_CT_VAULT, 0), WARD_OK);
-    assert_int_equal(encrypt_str(f, &b, "c", "same", "ctx", WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &a, "c", "same", (struct enc_opt){ "ctx", WARD_CT_VAULT, 0 }),
+                     WARD_OK);
+    assert_int_equal(encrypt_str(f, &b, "c", "same", (struct enc_opt){ "ctx", WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_string_equal((const char *)a.data, (const char *)b.data);
-    assert_int_equal(encrypt_str(f, &b, "c", "same", "ctx2", WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(encrypt_str(f, &b, "c", "same", (struct enc_opt){ "ctx2", WARD_CT_VAULT, 0 }),
+                     WARD_OK);
     assert_string_not_equal((const char *)a.data, (const char *)b.data);
 
     create(f, "s", WARD_KEY_AES256_SIV, 0);
-    assert_int_equal(encrypt_str(f, &a, "s", "card 4111", NULL, WARD_CT_MANAGED, 0), WARD_OK);
-    assert_int_equal(encrypt_str(f, &b, "s", "card 4111", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &a, "s", "card 4111", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &b, "s", "card 4111", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_string_equal((const char *)a.data, (const char *)b.data);
     /* managed: the context is authenticated even for a key that is not derived */
-    assert_int_equal(encrypt_str(f, &a, "s", "x", "tenant-a", WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &a, "s", "x", (struct enc_opt){ "tenant-a", WARD_CT_MANAGED, 0 }), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "s", (const char *)a.data, "tenant-b", 0),
                      WARD_E_DECRYPT_FAILED);
     ward_buf_cleanup(&pt);
@@ -381,29 +423,34 @@ static void test_sign_verify_hmac(void **state)
         ward_key_unref(k);
     }
 
-    {
-        struct ward_key_params p = { .type = WARD_KEY_HMAC, .key_size = 64 };
-        struct ward_key *k = NULL;
-        bool created;
-        bool valid = false;
-        uint32_t v = 0;
+    ward_buf_cleanup(&sig);
+}
 
-        assert_int_equal(ward_keys_create(f->ks, &created, "mac", &p), WARD_OK);
-        assert_int_equal(ward_keys_get(f->ks, &k, "mac"), WARD_OK);
-        assert_int_equal(k->versions[0].material->len, 64);
-        sig.len = 0;
-        assert_int_equal(
-            ward_key_hmac(k, &sig, &v, 0, WARD_HASH_SHA2_512, (const uint8_t *)"data", 4), WARD_OK);
-        assert_int_equal(ward_key_hmac_verify(k, &valid, (const char *)sig.data, sig.len,
-                                              WARD_HASH_SHA2_512, (const uint8_t *)"data", 4),
-                         WARD_OK);
-        assert_true(valid);
-        assert_int_equal(ward_key_hmac_verify(k, &valid, (const char *)sig.data, sig.len,
-                                              WARD_HASH_SHA2_256, (const uint8_t *)"data", 4),
-                         WARD_OK);
-        assert_false(valid);
-        ward_key_unref(k);
-    }
+/* HMAC keys of a chosen size; verify is constant time and hash-bound. */
+static void test_hmac(void **state)
+{
+    static const struct ward_key_mac mac512 = { 0, WARD_HASH_SHA2_512, (const uint8_t *)"data", 4 };
+    static const struct ward_key_mac mac256 = { 0, WARD_HASH_SHA2_256, (const uint8_t *)"data", 4 };
+    struct fixture *f = *state;
+    struct ward_key_params p = { .type = WARD_KEY_HMAC, .key_size = 64 };
+    struct ward_key *k = NULL;
+    struct ward_buf sig;
+    bool created;
+    bool valid = false;
+    uint32_t v = 0;
+
+    ward_buf_init(&sig, 8192);
+    assert_int_equal(ward_keys_create(f->ks, &created, "mac", &p), WARD_OK);
+    assert_int_equal(ward_keys_get(f->ks, &k, "mac"), WARD_OK);
+    assert_int_equal(k->versions[0].material->len, 64);
+    assert_int_equal(ward_key_hmac(k, &sig, &v, &mac512), WARD_OK);
+    assert_int_equal(ward_key_hmac_verify(k, &valid, (const char *)sig.data, sig.len, &mac512),
+                     WARD_OK);
+    assert_true(valid);
+    assert_int_equal(ward_key_hmac_verify(k, &valid, (const char *)sig.data, sig.len, &mac256),
+                     WARD_OK);
+    assert_false(valid);
+    ward_key_unref(k);
     ward_buf_cleanup(&sig);
 }
 
@@ -417,7 +464,8 @@ static void test_cache_delete_and_flush(void **state)
 
     ward_buf_init(&text, 4096);
     create(f, "gone", WARD_KEY_AES256_GCM96, 0);
-    assert_int_equal(encrypt_str(f, &text, "gone", "p", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "gone", "p", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }), WARD_OK);
     assert_true(ward_keys_cached(f->ks) >= 1);
     assert_int_equal(ward_keys_delete(f->ks, "gone"), WARD_E_DELETION_NOT_ALLOWED);
     assert_int_equal(ward_keys_update(f->ks, "gone", &u), WARD_OK);
@@ -474,7 +522,8 @@ static void test_backup_restore_and_decoder(void **state)
     create(f, "plain", WARD_KEY_AES256_GCM96, 0);
     assert_int_equal(ward_keys_backup(f->ks, &backup, "plain"), WARD_E_NOT_EXPORTABLE);
     assert_int_equal(ward_keys_create(f->ks, &created, "bk", &p), WARD_OK);
-    assert_int_equal(encrypt_str(f, &text, "bk", "kept", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "bk", "kept", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }), WARD_OK);
     assert_int_equal(ward_keys_backup(f->ks, &backup, "bk"), WARD_OK);
     assert_int_equal(ward_keys_restore(f->ks, NULL, backup.data, backup.len, false), WARD_E_EXISTS);
     assert_int_equal(ward_keys_restore(f->ks, NULL, backup.data, backup.len, true), WARD_OK);
@@ -485,7 +534,9 @@ static void test_backup_restore_and_decoder(void **state)
     assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, NULL, 0), WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "bk2", (const char *)text.data, NULL, 0),
                      WARD_E_DECRYPT_FAILED);
-    assert_int_equal(encrypt_str(f, &text, "bk2", "copy", NULL, WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "bk2", "copy", (struct enc_opt){ NULL, WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, NULL, 0), WARD_OK);
     assert_string_equal((const char *)pt.data, "copy");
 
@@ -538,12 +589,16 @@ static void test_rsa_oaep(void **state)
     ward_buf_init(&text, 8192);
     ward_buf_init(&pt, 8192);
     create(f, "rsa", WARD_KEY_RSA2048, 0);
-    assert_int_equal(encrypt_str(f, &text, "rsa", "data key", "ctx", WARD_CT_MANAGED, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "rsa", "data key", (struct enc_opt){ "ctx", WARD_CT_MANAGED, 0 }),
+        WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, "ctx", 0), WARD_OK);
     assert_string_equal((const char *)pt.data, "data key");
     assert_int_equal(decrypt_str(f, &pt, NULL, (const char *)text.data, "other", 0),
                      WARD_E_DECRYPT_FAILED);
-    assert_int_equal(encrypt_str(f, &text, "rsa", "vault form", NULL, WARD_CT_VAULT, 0), WARD_OK);
+    assert_int_equal(
+        encrypt_str(f, &text, "rsa", "vault form", (struct enc_opt){ NULL, WARD_CT_VAULT, 0 }),
+        WARD_OK);
     assert_int_equal(decrypt_str(f, &pt, "rsa", (const char *)text.data, NULL, 0), WARD_OK);
     assert_string_equal((const char *)pt.data, "vault form");
     ward_buf_cleanup(&pt);
@@ -596,6 +651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allowed_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_derived_convergent_siv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_verify_hmac, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hmac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_delete_and_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hidden_names_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_restore_and_decoder, setup, teardown),

@@ -131,31 +131,52 @@ static ward_err sym_key(uint8_t key[MAX_SYM_KEY], size_t *key_len, const struct 
                             context_len);
 }
 
+/* The parts of a ciphertext's AAD; everything borrowed. */
+struct aad_parts {
+    const uint8_t *header; /* managed only */
+    size_t header_len;
+    const uint8_t *context;
+    size_t context_len;
+    const uint8_t *extra; /* associated_data */
+    size_t extra_len;
+};
+
 /* build_aad appends the AAD of a ciphertext: managed binds header and context. */
-static ward_err build_aad(struct ward_buf *aad, enum ward_ct_format format, const uint8_t *header,
-                          size_t header_len, const uint8_t *context, size_t context_len,
-                          const uint8_t *extra, size_t extra_len)
+static ward_err build_aad(struct ward_buf *aad, enum ward_ct_format format,
+                          const struct aad_parts *p)
 {
     ward_err err;
 
     if (format != WARD_CT_MANAGED) {
-        return extra_len > 0 ? ward_buf_append(aad, extra, extra_len) : WARD_OK;
+        return p->extra_len > 0 ? ward_buf_append(aad, p->extra, p->extra_len) : WARD_OK;
     }
-    if ((err = ward_buf_append(aad, header, header_len)) != WARD_OK ||
-        (err = ward_buf_append_u32(aad, (uint32_t)context_len)) != WARD_OK ||
-        (context_len > 0 && (err = ward_buf_append(aad, context, context_len)) != WARD_OK) ||
-        (err = ward_buf_append_u32(aad, (uint32_t)extra_len)) != WARD_OK ||
-        (extra_len > 0 && (err = ward_buf_append(aad, extra, extra_len)) != WARD_OK)) {
+    if ((err = ward_buf_append(aad, p->header, p->header_len)) != WARD_OK ||
+        (err = ward_buf_append_u32(aad, (uint32_t)p->context_len)) != WARD_OK ||
+        (p->context_len > 0 &&
+         (err = ward_buf_append(aad, p->context, p->context_len)) != WARD_OK) ||
+        (err = ward_buf_append_u32(aad, (uint32_t)p->extra_len)) != WARD_OK ||
+        (p->extra_len > 0 && (err = ward_buf_append(aad, p->extra, p->extra_len)) != WARD_OK)) {
         return err;
     }
     return WARD_OK;
 }
 
+/* One body operation: the key, its version, the symmetric key in use and the AAD. */
+struct body_op {
+    const struct ward_key *k;
+    const struct ward_key_version *v;
+    const uint8_t *key;
+    const struct ward_buf *aad;
+};
+
 /* seal_body appends nonce || ciphertext || tag (SIV: tag || ciphertext) to bin. */
-static ward_err seal_body(struct ward_buf *bin, const struct ward_key *k,
-                          const struct ward_key_version *v, const uint8_t *key,
-                          const struct ward_buf *aad, const uint8_t *pt, size_t pt_len)
+static ward_err seal_body(struct ward_buf *bin, const struct body_op *o, const uint8_t *pt,
+                          size_t pt_len)
 {
+    const struct ward_key *k = o->k;
+    const struct ward_key_version *v = o->v;
+    const uint8_t *key = o->key;
+    const struct ward_buf *aad = o->aad;
     const struct ward_key_type_info *t = ward_key_type_get(k->type);
     uint8_t nonce[WARD_CIPHER_NONCE_LEN];
     size_t need = pt_len + WARD_CIPHER_NONCE_LEN + WARD_CIPHER_TAG_LEN;
@@ -209,6 +230,7 @@ ward_err ward_key_encrypt(const struct ward_key *k, struct ward_buf *out, uint32
     struct ward_buf bin;
     struct ward_buf aad;
     size_t header_len = 0;
+    struct aad_parts parts;
     ward_err err;
 
     if ((err = ward_key_check(k, WARD_KOP_ENCRYPT, false, e->version, &v)) != WARD_OK) {
@@ -225,15 +247,18 @@ ward_err ward_key_encrypt(const struct ward_key *k, struct ward_buf *out, uint32
     if (e->format == WARD_CT_MANAGED) {
         uint8_t flags = e->context_len > 0 ? WARD_CT_FLAG_CONTEXT : 0;
 
-        if ((err = ward_ct_header(&bin, (uint8_t)k->type, k->id, v->version, flags, e->from,
-                                  e->to)) != WARD_OK) {
+        if ((err = ward_ct_header(&bin, &(const struct ward_ct_head){ (uint8_t)k->type, k->id,
+                                                                      v->version, flags, e->from,
+                                                                      e->to })) != WARD_OK) {
             goto out;
         }
         header_len = bin.len;
     }
-    if ((err = build_aad(&aad, e->format, bin.data, header_len, e->context, e->context_len, e->aad,
-                         e->aad_len)) != WARD_OK ||
-        (err = seal_body(&bin, k, v, key, &aad, e->plaintext, e->plaintext_len)) != WARD_OK ||
+    parts =
+        (struct aad_parts){ bin.data, header_len, e->context, e->context_len, e->aad, e->aad_len };
+    if ((err = build_aad(&aad, e->format, &parts)) != WARD_OK ||
+        (err = seal_body(&bin, &(const struct body_op){ k, v, key, &aad }, e->plaintext,
+                         e->plaintext_len)) != WARD_OK ||
         (err = ward_ct_text(out, e->format, v->version, bin.data, bin.len)) != WARD_OK) {
         goto out;
     }
@@ -245,10 +270,13 @@ out:
     return err;
 }
 
-static ward_err open_body(struct ward_buf *out, const struct ward_key *k,
-                          const struct ward_key_version *v, const uint8_t *key,
-                          const struct ward_buf *aad, const uint8_t *body, size_t body_len)
+static ward_err open_body(struct ward_buf *out, const struct body_op *o, const uint8_t *body,
+                          size_t body_len)
 {
+    const struct ward_key *k = o->k;
+    const struct ward_key_version *v = o->v;
+    const uint8_t *key = o->key;
+    const struct ward_buf *aad = o->aad;
     const struct ward_key_type_info *t = ward_key_type_get(k->type);
     size_t overhead = k->type == WARD_KEY_AES256_SIV ? WARD_SIV_TAG_LEN
                                                      : WARD_CIPHER_NONCE_LEN + WARD_CIPHER_TAG_LEN;
@@ -288,12 +316,12 @@ static ward_err open_body(struct ward_buf *out, const struct ward_key *k,
     return err;
 }
 
-ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out, const struct ward_ct *ct,
-                          const uint8_t *context, size_t context_len, const uint8_t *aad_in,
-                          size_t aad_len, uint32_t raw_version)
+ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out,
+                          const struct ward_key_dec *d)
 {
+    const struct ward_ct *ct = d->ct;
     const struct ward_key_version *v;
-    uint32_t version = ct->format == WARD_CT_RAW ? raw_version : ct->version;
+    uint32_t version = ct->format == WARD_CT_RAW ? d->raw_version : ct->version;
     uint8_t key[MAX_SYM_KEY];
     size_t key_len = 0;
     const uint8_t *body;
@@ -312,11 +340,13 @@ ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out, const 
         return err;
     }
     body = ward_ct_body(ct, &body_len);
-    ward_buf_init(&aad, context_len + aad_len + 512);
-    if ((err = sym_key(key, &key_len, k, v, context, context_len)) == WARD_OK &&
-        (err = build_aad(&aad, ct->format, ct->bin.data, ct->header_len, context, context_len,
-                         aad_in, aad_len)) == WARD_OK) {
-        err = open_body(out, k, v, key, &aad, body, body_len);
+    ward_buf_init(&aad, d->context_len + d->aad_len + 512);
+    if ((err = sym_key(key, &key_len, k, v, d->context, d->context_len)) == WARD_OK &&
+        (err = build_aad(&aad, ct->format,
+                         &(const struct aad_parts){ ct->bin.data, ct->header_len, d->context,
+                                                    d->context_len, d->aad, d->aad_len })) ==
+            WARD_OK) {
+        err = open_body(out, &(const struct body_op){ k, v, key, &aad }, body, body_len);
     }
     OPENSSL_cleanse(key, sizeof(key));
     ward_buf_cleanup(&aad);
@@ -345,8 +375,12 @@ static ward_err hmac_raw(uint8_t mac[WARD_HASH_MAX_LEN], const struct ward_key *
 }
 
 ward_err ward_key_hmac(const struct ward_key *k, struct ward_buf *out, uint32_t *out_version,
-                       uint32_t version, enum ward_hash h, const uint8_t *in, size_t in_len)
+                       const struct ward_key_mac *m)
 {
+    uint32_t version = m->version;
+    enum ward_hash h = m->hash;
+    const uint8_t *in = m->in;
+    size_t in_len = m->in_len;
     const struct ward_key_version *v;
     uint8_t mac[WARD_HASH_MAX_LEN];
     ward_err err;
@@ -364,8 +398,11 @@ ward_err ward_key_hmac(const struct ward_key *k, struct ward_buf *out, uint32_t 
 }
 
 ward_err ward_key_hmac_verify(const struct ward_key *k, bool *valid, const char *text,
-                              size_t text_len, enum ward_hash h, const uint8_t *in, size_t in_len)
+                              size_t text_len, const struct ward_key_mac *m)
 {
+    enum ward_hash h = m->hash;
+    const uint8_t *in = m->in;
+    size_t in_len = m->in_len;
     const struct ward_key_version *v;
     uint8_t mac[WARD_HASH_MAX_LEN];
     struct ward_ct ct;
@@ -397,7 +434,7 @@ static size_t to_url(char *p, size_t len)
         len--;
     }
     for (size_t i = 0; i < len; i++) {
-        p[i] = p[i] == '+' ? '-' : p[i] == '/' ? '_' : p[i];
+        p[i] = (char)(p[i] == '+' ? '-' : p[i] == '/' ? '_' : p[i]);
     }
     return len;
 }
@@ -474,7 +511,7 @@ ward_err ward_key_verify(const struct ward_key *k, bool *valid, const char *text
         }
         colon = (size_t)(p - text) + 1;
         for (size_t i = colon; i < text_len; i++) {
-            std[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
+            std[i] = (char)(text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i]);
         }
         while ((text_len - colon) % 4 != 0) {
             std[text_len++] = '=';

@@ -37,8 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ct.format == WARD_CT_MANAGED) {
         bool parties = (ct.flags & WARD_CT_FLAG_PARTIES) != 0;
 
-        if (ward_ct_header(&head, ct.alg, ct.key_id, ct.version, ct.flags, parties ? ct.from : NULL,
-                           parties ? ct.to : NULL) != WARD_OK ||
+        if (ward_ct_header(&head, &(const struct ward_ct_head){ ct.alg, ct.key_id, ct.version,
+                                                                ct.flags, parties ? ct.from : NULL,
+                                                                parties ? ct.to : NULL }) !=
+                WARD_OK ||
             head.len != ct.header_len || memcmp(head.data, ct.bin.data, head.len) != 0) {
             abort();
         }

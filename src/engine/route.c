@@ -137,6 +137,32 @@ static bool only_optional(const char *r)
  * one segment of var_char bytes (so no escape, '/' or empty name reaches a
  * handler); the captured segments, joined by '/', go to vars.
  */
+/*
+ * take_var captures the name segment at *p for a ":var" row segment at *r,
+ * appending it to vars (at *o, '/'-joined) and moving both past it.
+ */
+static bool take_var(const char **r, const char **p, char *vars, size_t *o, size_t vars_cap)
+{
+    size_t n = 0;
+
+    while (var_char((*p)[n])) {
+        n++;
+    }
+    if (n == 0 || ((*p)[n] != '\0' && (*p)[n] != '/') || *o + n + 2 > vars_cap) {
+        return false;
+    }
+    if (*o > 0) {
+        vars[(*o)++] = '/';
+    }
+    memcpy(vars + *o, *p, n);
+    *o += n;
+    *p += n;
+    while (**r != '\0' && **r != '/') {
+        (*r)++;
+    }
+    return true;
+}
+
 static bool vars_match(const char *row_path, const char *path, char *vars, size_t vars_cap)
 {
     const char *r = row_path;
@@ -149,22 +175,8 @@ static bool vars_match(const char *row_path, const char *path, char *vars, size_
             break;
         }
         if (*r == ':') {
-            size_t n = 0;
-
-            while (var_char(p[n])) {
-                n++;
-            }
-            if (n == 0 || (p[n] != '\0' && p[n] != '/') || o + n + 2 > vars_cap) {
+            if (!take_var(&r, &p, vars, &o, vars_cap)) {
                 return false;
-            }
-            if (o > 0) {
-                vars[o++] = '/';
-            }
-            memcpy(vars + o, p, n);
-            o += n;
-            p += n;
-            while (*r != '\0' && *r != '/') {
-                r++;
             }
         } else if (*r++ != *p++) {
             return false;

@@ -463,6 +463,19 @@ static bool export_kind(const char *s, enum ward_key_export *out)
     return false;
 }
 
+/* export_version reads the path's version: a number or "latest"; 0 if neither. */
+static uint32_t export_version(const char *text, const struct ward_key *k)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    if (strcmp(text, "latest") == 0) {
+        return k->latest_version;
+    }
+    v = strtoul(text, &end, 10);
+    return *end == '\0' && v <= WARD_KEY_MAX_VERSION ? (uint32_t)v : 0;
+}
+
 void op_transit_export(struct op_ctx *c)
 {
     enum ward_key_export kind;
@@ -481,16 +494,10 @@ void op_transit_export(struct op_ctx *c)
         op_fail(c, err, NULL);
         return;
     }
-    if (c->num_vars > 2) {
-        char *end = NULL;
-
-        only = strcmp(c->var[2], "latest") == 0 ? k->latest_version
-                                                : (uint32_t)strtoul(c->var[2], &end, 10);
-        if ((end != NULL && *end != '\0') || only == 0) {
-            ward_key_unref(k);
-            op_fail(c, WARD_E_INVALID, "version must be a number or \"latest\"");
-            return;
-        }
+    if (c->num_vars > 2 && (only = export_version(c->var[2], k)) == 0) {
+        ward_key_unref(k);
+        op_fail(c, WARD_E_INVALID, "version must be a number or \"latest\"");
+        return;
     }
     ward_buf_init(&text, 1u << 20);
     keys = json_object();

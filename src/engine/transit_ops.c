@@ -28,15 +28,41 @@
 typedef ward_err (*item_fn)(struct op_ctx *c, struct ward_key *k, const json_t *item,
                             json_t *result);
 
+/* run_batch runs fn over batch_input (checked by run_items); the reply lists each result. */
+static void run_batch(struct op_ctx *c, struct ward_key *k, item_fn fn, const json_t *batch)
+{
+    json_t *results = json_array();
+    size_t failures = 0;
+    int64_t partial = 400;
+    bool present = false;
+    size_t i;
+    json_t *item;
+
+    if (json_get_int(c->body, "partial_failure_response_code", 200, 599, &partial, &present) !=
+        WARD_OK) {
+        json_decref(results);
+        op_fail(c, WARD_E_INVALID, "partial_failure_response_code must be an HTTP status");
+        return;
+    }
+    json_array_foreach(batch, i, item)
+    {
+        json_t *result = json_object();
+        ward_err err = json_is_object(item) ? fn(c, k, item, result)
+                                            : transit_fail_item(result, WARD_E_INVALID,
+                                                                "a batch item must be an object");
+
+        failures += err != WARD_OK;
+        (void)json_array_append_new(results, result);
+    }
+    kv_reply(c, json_pack("{s:o}", "batch_results", results));
+    if (failures > 0 && c->data != NULL) {
+        c->resp->status = failures == json_array_size(batch) ? 400 : (int)partial;
+    }
+}
+
 static void run_items(struct op_ctx *c, struct ward_key *k, item_fn fn)
 {
     const json_t *batch = json_object_get(c->body, "batch_input");
-    json_t *results;
-    size_t failures = 0;
-    size_t i;
-    json_t *item;
-    int64_t partial = 400;
-    bool present = false;
 
     if (batch == NULL || json_is_null(batch)) {
         json_t *result = json_object();
@@ -57,26 +83,7 @@ static void run_items(struct op_ctx *c, struct ward_key *k, item_fn fn)
         op_fail(c, WARD_E_INVALID, "batch_input must be a list of 1 to 100000 objects");
         return;
     }
-    if (json_get_int(c->body, "partial_failure_response_code", 200, 599, &partial, &present) !=
-        WARD_OK) {
-        op_fail(c, WARD_E_INVALID, "partial_failure_response_code must be an HTTP status");
-        return;
-    }
-    results = json_array();
-    json_array_foreach(batch, i, item)
-    {
-        json_t *result = json_object();
-        ward_err err = json_is_object(item) ? fn(c, k, item, result)
-                                            : transit_fail_item(result, WARD_E_INVALID,
-                                                                "a batch item must be an object");
-
-        failures += err != WARD_OK;
-        (void)json_array_append_new(results, result);
-    }
-    kv_reply(c, json_pack("{s:o}", "batch_results", results));
-    if (failures > 0 && c->data != NULL) {
-        c->resp->status = failures == json_array_size(batch) ? 400 : (int)partial;
-    }
+    run_batch(c, k, fn, batch);
 }
 
 /* field_b64 decodes an item's base64 field; a problem fails the item. */
@@ -227,6 +234,36 @@ static bool decrypt_allowed(struct op_ctx *c, const char *name)
     return access_allowed_key_op(c, path, WARD_CAP_UPDATE, WARD_KOP_DECRYPT);
 }
 
+/*
+ * named_key finds the key a managed ciphertext names (ward/decrypt) and
+ * checks the caller may decrypt with it; a refusal fills result.
+ */
+static ward_err named_key(struct op_ctx *c, struct ward_key **out, const struct ward_ct *ct,
+                          json_t *result)
+{
+    ward_err err;
+
+    if (ct->format != WARD_CT_MANAGED) {
+        return transit_fail_item(result, WARD_E_BAD_CIPHERTEXT,
+                                 "only managed (ward:v1:) ciphertexts decrypt without a key name");
+    }
+    if ((err = ward_keys_get_by_id(c->eng->keys, out, ct->key_id)) != WARD_OK) {
+        return transit_fail_item(result, err == WARD_E_NOT_FOUND ? WARD_E_DECRYPT_FAILED : err,
+                                 err == WARD_E_NOT_FOUND ? "the key this ciphertext names does "
+                                                           "not exist"
+                                                         : NULL);
+    }
+    /* the key is known only now: the caller needs what transit/decrypt/<key> needs */
+    if (!decrypt_allowed(c, (*out)->name)) {
+        ward_key_unref(*out);
+        *out = NULL;
+        return transit_fail_item(result, WARD_E_PERMISSION,
+                                 "permission denied: policies do not allow decrypting with the "
+                                 "key this ciphertext names");
+    }
+    return WARD_OK;
+}
+
 /* decrypt_with decrypts the item's ciphertext under k (or, if k is NULL, the key it names). */
 static ward_err decrypt_with(struct op_ctx *c, struct ward_key *k, const json_t *item,
                              json_t *result, struct item_fields *f)
@@ -248,26 +285,9 @@ static ward_err decrypt_with(struct op_ctx *c, struct ward_key *k, const json_t 
         return transit_fail_item(result, err, NULL);
     }
     if (k == NULL) {
-        if (ct.format != WARD_CT_MANAGED) {
+        if ((err = named_key(c, &named, &ct, result)) != WARD_OK) {
             ward_ct_cleanup(&ct);
-            return transit_fail_item(result, WARD_E_BAD_CIPHERTEXT,
-                                     "only managed (ward:v1:) ciphertexts decrypt without a key "
-                                     "name");
-        }
-        if ((err = ward_keys_get_by_id(c->eng->keys, &named, ct.key_id)) != WARD_OK) {
-            ward_ct_cleanup(&ct);
-            return transit_fail_item(result, err == WARD_E_NOT_FOUND ? WARD_E_DECRYPT_FAILED : err,
-                                     err == WARD_E_NOT_FOUND ? "the key this ciphertext names "
-                                                               "does not exist"
-                                                             : NULL);
-        }
-        /* the key is known only now: the caller needs what transit/decrypt/<key> needs */
-        if (!decrypt_allowed(c, named->name)) {
-            ward_key_unref(named);
-            ward_ct_cleanup(&ct);
-            return transit_fail_item(result, WARD_E_PERMISSION,
-                                     "permission denied: policies do not allow decrypting with "
-                                     "the key this ciphertext names");
+            return err;
         }
         k = named;
     }

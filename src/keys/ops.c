@@ -439,6 +439,29 @@ static size_t to_url(char *p, size_t len)
     return len;
 }
 
+/*
+ * from_url turns the base64url body of a "vault:vN:" text (len chars at t,
+ * room for 3 more) into padded standard base64 in place. False without the
+ * prefix's colons.
+ */
+static bool from_url(char *t, size_t *len)
+{
+    const char *p = *len > 7 ? memchr(t + 7, ':', *len - 7) : NULL;
+    size_t colon;
+
+    if (p == NULL) {
+        return false;
+    }
+    colon = (size_t)(p - t) + 1;
+    for (size_t i = colon; i < *len; i++) {
+        t[i] = (char)(t[i] == '-' ? '+' : t[i] == '_' ? '/' : t[i]);
+    }
+    while ((*len - colon) % 4 != 0) {
+        t[(*len)++] = '=';
+    }
+    return true;
+}
+
 static ward_err sign_op(struct ward_sign_op *op, const struct ward_key *k,
                         const struct ward_key_version *v, const struct ward_key_sig *s)
 {
@@ -494,7 +517,6 @@ ward_err ward_key_verify(const struct ward_key *k, bool *valid, const char *text
     struct ward_sign_op op;
     char std[MAX_SIG_TEXT + 8];
     struct ward_ct ct;
-    size_t colon;
     ward_err err;
 
     *valid = false;
@@ -503,19 +525,8 @@ ward_err ward_key_verify(const struct ward_key *k, bool *valid, const char *text
         return WARD_OK;
     }
     memcpy(std, text, text_len);
-    if (s->jws) {
-        const char *p = text_len > 7 ? memchr(text + 7, ':', text_len - 7) : NULL;
-
-        if (p == NULL) {
-            return WARD_E_BAD_CIPHERTEXT;
-        }
-        colon = (size_t)(p - text) + 1;
-        for (size_t i = colon; i < text_len; i++) {
-            std[i] = (char)(text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i]);
-        }
-        while ((text_len - colon) % 4 != 0) {
-            std[text_len++] = '=';
-        }
+    if (s->jws && !from_url(std, &text_len)) {
+        return WARD_E_BAD_CIPHERTEXT;
     }
     if ((err = ward_ct_parse(&ct, std, text_len)) != WARD_OK || ct.format != WARD_CT_VAULT) {
         ward_ct_cleanup(&ct);

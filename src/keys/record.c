@@ -264,6 +264,34 @@ static ward_err decode_settings(struct ward_key *k, struct ward_cursor *c)
     return WARD_OK;
 }
 
+/* decode_version reads version number want of k from c and loads its material. */
+static ward_err decode_version(struct ward_key *k, struct ward_cursor *c, uint32_t want)
+{
+    struct ward_key_version *v;
+    const uint8_t *m;
+    uint64_t created;
+    uint32_t mlen;
+    ward_err err;
+
+    if ((err = grow_versions(k)) != WARD_OK) {
+        return err;
+    }
+    v = &k->versions[k->num_versions];
+    if (ward_cursor_get_u32(c, &v->version) != WARD_OK || v->version != want ||
+        ward_cursor_get_u64(c, &created) != WARD_OK ||
+        ward_cursor_get_u8(c, &v->state) != WARD_OK || !state_ok(v->state) ||
+        ward_cursor_get_u32(c, &mlen) != WARD_OK || ward_cursor_get_bytes(c, &m, mlen) != WARD_OK ||
+        (mlen == 0) != (v->state == WARD_KSTATE_DESTROYED)) {
+        return WARD_E_BAD_ENCODING;
+    }
+    v->created_ms = (int64_t)created;
+    k->num_versions++; /* counted now, so key_free releases what loading leaves */
+    if (mlen > 0 && (err = version_load(k, v, m, mlen)) != WARD_OK) {
+        return err == WARD_E_NOMEM || err == WARD_E_SYS ? err : WARD_E_BAD_ENCODING;
+    }
+    return WARD_OK;
+}
+
 ward_err key_decode(struct ward_key **out, const uint8_t *in, size_t len)
 {
     struct ward_key *k = key_alloc();
@@ -285,29 +313,7 @@ ward_err key_decode(struct ward_key **out, const uint8_t *in, size_t len)
         goto fail;
     }
     for (uint32_t i = 0; i < count; i++) {
-        struct ward_key_version *v;
-        const uint8_t *m;
-        uint64_t created;
-        uint32_t mlen;
-
-        if ((err = grow_versions(k)) != WARD_OK) {
-            goto fail;
-        }
-        v = &k->versions[k->num_versions];
-        err = WARD_E_BAD_ENCODING;
-        if (ward_cursor_get_u32(&c, &v->version) != WARD_OK ||
-            v->version != k->min_available_version + i ||
-            ward_cursor_get_u64(&c, &created) != WARD_OK ||
-            ward_cursor_get_u8(&c, &v->state) != WARD_OK || !state_ok(v->state) ||
-            ward_cursor_get_u32(&c, &mlen) != WARD_OK ||
-            ward_cursor_get_bytes(&c, &m, mlen) != WARD_OK ||
-            (mlen == 0) != (v->state == WARD_KSTATE_DESTROYED)) {
-            goto fail;
-        }
-        v->created_ms = (int64_t)created;
-        k->num_versions++;
-        if (mlen > 0 && (err = version_load(k, v, m, mlen)) != WARD_OK) {
-            err = err == WARD_E_NOMEM || err == WARD_E_SYS ? err : WARD_E_BAD_ENCODING;
+        if ((err = decode_version(k, &c, k->min_available_version + i)) != WARD_OK) {
             goto fail;
         }
     }

@@ -131,32 +131,27 @@ ward_err ward_crypto_init(void)
     return algs_ready() && ward_crypto_sym_ready() ? WARD_OK : WARD_E_CRYPTO;
 }
 
-/* One thread's nonce source (ward_crypto_nonce). */
-struct nonce_state {
-    uint8_t prefix[8];
-    uint32_t counter;
-    bool ready;
-};
-
 ward_err ward_crypto_nonce(uint8_t out[12])
 {
-    static _Thread_local struct nonce_state t;
-
+    /* this thread's nonce source */
+    static _Thread_local uint8_t t_prefix[8];
+    static _Thread_local uint32_t t_counter;
+    static _Thread_local bool t_ready;
     ward_err err;
 
-    if (!t.ready || t.counter == UINT32_MAX) {
-        if ((err = ward_crypto_random(t.prefix, sizeof(t.prefix))) != WARD_OK) {
+    if (!t_ready || t_counter == UINT32_MAX) {
+        if ((err = ward_crypto_random(t_prefix, sizeof(t_prefix))) != WARD_OK) {
             return err;
         }
-        t.counter = 0;
-        t.ready = true;
+        t_counter = 0;
+        t_ready = true;
     }
-    t.counter++;
-    memcpy(out, t.prefix, sizeof(t.prefix));
-    out[8] = (uint8_t)(t.counter >> 24);
-    out[9] = (uint8_t)(t.counter >> 16);
-    out[10] = (uint8_t)(t.counter >> 8);
-    out[11] = (uint8_t)t.counter;
+    t_counter++;
+    memcpy(out, t_prefix, sizeof(t_prefix));
+    out[8] = (uint8_t)(t_counter >> 24);
+    out[9] = (uint8_t)(t_counter >> 16);
+    out[10] = (uint8_t)(t_counter >> 8);
+    out[11] = (uint8_t)t_counter;
     return WARD_OK;
 }
 

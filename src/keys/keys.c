@@ -348,51 +348,64 @@ static bool rotation_due(const struct ward_key *k, int64_t now)
     return k->auto_rotate_s > 0 && now - k->rotated_ms >= k->auto_rotate_s * 1000;
 }
 
-static ward_err rotate_locked(struct ward_keys *ks, uint32_t *out_version, const char *name,
-                              bool pre_active, const uint8_t *material, size_t material_len,
-                              bool only_if_due);
+struct rotate_arg {
+    bool pre_active;
+    bool only_if_due;
+    const uint8_t *material;
+    size_t material_len;
+    uint32_t version;
+};
+
+static ward_err rotate_locked(struct ward_keys *ks, const char *name, struct rotate_arg *r);
+
+/* lookup takes a reference to the key from the cache, or loads and caches it. */
+static ward_err lookup(struct ward_keys *ks, struct ward_key **out, const char *name,
+                       const uint8_t *id, int64_t now)
+{
+    uint64_t gen;
+    ward_err err;
+
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    *out = cache_find(ks, name, id, now);
+    gen = ks->gen;
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+    if (*out != NULL) {
+        return WARD_OK;
+    }
+    err = name != NULL ? load_by_name(ks, out, name) : load_by_id(ks, out, id);
+    if (err != WARD_OK) {
+        return err;
+    }
+    (void)pthread_mutex_lock(&ks->cache_lock);
+    if (ks->gen == gen) {
+        cache_put_locked(ks, *out, now);
+    }
+    (void)pthread_mutex_unlock(&ks->cache_lock);
+    return WARD_OK;
+}
 
 static ward_err get_key(struct ward_keys *ks, struct ward_key **out, const char *name,
                         const uint8_t *id)
 {
     int64_t now = keys_now_ms();
-    uint64_t gen;
+    struct rotate_arg r = { false, true, NULL, 0, 0 };
+    char due[WARD_KEY_NAME_MAX + 1];
     ward_err err;
 
     if (name == NULL && id == NULL) {
         return WARD_E_INVALID;
     }
-    (void)pthread_mutex_lock(&ks->cache_lock);
-    *out = cache_find(ks, name, id, now);
-    gen = ks->gen;
-    (void)pthread_mutex_unlock(&ks->cache_lock);
-    if (*out == NULL) {
-        err = name != NULL ? load_by_name(ks, out, name) : load_by_id(ks, out, id);
-        if (err != WARD_OK) {
-            return err;
-        }
-        (void)pthread_mutex_lock(&ks->cache_lock);
-        if (ks->gen == gen) {
-            cache_put_locked(ks, *out, now);
-        }
-        (void)pthread_mutex_unlock(&ks->cache_lock);
+    if ((err = lookup(ks, out, name, id, now)) != WARD_OK || !rotation_due(*out, now)) {
+        return err;
     }
-    if (rotation_due(*out, now)) {
-        char due[WARD_KEY_NAME_MAX + 1];
-        uint32_t v;
-
-        (void)snprintf(due, sizeof(due), "%s", (*out)->name);
-        ward_key_unref(*out);
-        *out = NULL;
-        (void)pthread_mutex_lock(&ks->write_lock);
-        err = rotate_locked(ks, &v, due, false, NULL, 0, true);
-        (void)pthread_mutex_unlock(&ks->write_lock);
-        if (err != WARD_OK) {
-            return err;
-        }
-        return get_key(ks, out, name, id);
-    }
-    return WARD_OK;
+    /* due for automatic rotation: rotate once (unless someone just did), then look again */
+    (void)snprintf(due, sizeof(due), "%s", (*out)->name);
+    ward_key_unref(*out);
+    *out = NULL;
+    (void)pthread_mutex_lock(&ks->write_lock);
+    err = rotate_locked(ks, due, &r);
+    (void)pthread_mutex_unlock(&ks->write_lock);
+    return err != WARD_OK ? err : lookup(ks, out, name, id, keys_now_ms());
 }
 
 ward_err ward_keys_get(struct ward_keys *ks, struct ward_key **out, const char *name)
@@ -608,30 +621,39 @@ static ward_err change(struct ward_keys *ks, const char *name, edit_fn fn, void 
     return err;
 }
 
+/* update_ok checks a settings change against the key before any of it applies. */
+static bool update_ok(const struct ward_key *k, const struct ward_key_update *u, uint32_t min_dec,
+                      uint32_t min_enc)
+{
+    const struct ward_key_type_info *t = ward_key_type_get(k->type);
+
+    /* Vault: min_encryption_version (0 = latest) must not be below min_decryption_version */
+    if (min_dec == 0 || min_dec > k->latest_version || min_dec < k->min_available_version ||
+        min_enc > k->latest_version || (min_enc != 0 && min_enc < min_dec)) {
+        return false;
+    }
+    /* once exportable, always: the material may be out */
+    if ((u->has_exportable && !u->exportable && (k->flags & WARD_KFLAG_EXPORTABLE)) ||
+        (u->has_plaintext_backup && !u->plaintext_backup &&
+         (k->flags & WARD_KFLAG_PLAINTEXT_BACKUP))) {
+        return false;
+    }
+    if (u->has_auto_rotate &&
+        (u->auto_rotate_s < 0 || (u->auto_rotate_s > 0 && u->auto_rotate_s < 3600))) {
+        return false;
+    }
+    return !u->has_allowed_ops || (u->allowed_ops != 0 && (u->allowed_ops & ~t->ops) == 0);
+}
+
 static ward_err edit_update(struct ward_key *k, void *arg)
 {
     const struct ward_key_update *u = arg;
-    const struct ward_key_type_info *t = ward_key_type_get(k->type);
     uint32_t min_dec =
         u->has_min_decryption_version ? u->min_decryption_version : k->min_decryption_version;
     uint32_t min_enc =
         u->has_min_encryption_version ? u->min_encryption_version : k->min_encryption_version;
 
-    /* Vault: min_encryption_version (0 = latest) must not be below min_decryption_version */
-    if (min_dec == 0 || min_dec > k->latest_version || min_dec < k->min_available_version ||
-        min_enc > k->latest_version || (min_enc != 0 && min_enc < min_dec)) {
-        return WARD_E_INVALID;
-    }
-    if ((u->has_exportable && !u->exportable && (k->flags & WARD_KFLAG_EXPORTABLE)) ||
-        (u->has_plaintext_backup && !u->plaintext_backup &&
-         (k->flags & WARD_KFLAG_PLAINTEXT_BACKUP))) {
-        return WARD_E_INVALID; /* once exportable, always: the material may be out */
-    }
-    if (u->has_auto_rotate &&
-        (u->auto_rotate_s < 0 || (u->auto_rotate_s > 0 && u->auto_rotate_s < 3600))) {
-        return WARD_E_INVALID;
-    }
-    if (u->has_allowed_ops && (u->allowed_ops == 0 || (u->allowed_ops & ~t->ops) != 0)) {
+    if (!update_ok(k, u, min_dec, min_enc)) {
         return WARD_E_INVALID;
     }
     k->min_decryption_version = min_dec;
@@ -659,14 +681,6 @@ ward_err ward_keys_update(struct ward_keys *ks, const char *name, const struct w
 {
     return change(ks, name, edit_update, (void *)u);
 }
-
-struct rotate_arg {
-    bool pre_active;
-    bool only_if_due;
-    const uint8_t *material;
-    size_t material_len;
-    uint32_t version;
-};
 
 static ward_err edit_rotate(struct ward_key *k, void *arg)
 {
@@ -700,25 +714,24 @@ static ward_err edit_rotate(struct ward_key *k, void *arg)
     return WARD_OK;
 }
 
-static ward_err rotate_locked(struct ward_keys *ks, uint32_t *out_version, const char *name,
-                              bool pre_active, const uint8_t *material, size_t material_len,
-                              bool only_if_due)
+/* rotate_locked applies r to key name (write_lock held); r->version receives the new version. */
+static ward_err rotate_locked(struct ward_keys *ks, const char *name, struct rotate_arg *r)
 {
-    struct rotate_arg r = { pre_active, only_if_due, material, material_len, 0 };
-    ward_err err = change_locked(ks, name, edit_rotate, &r);
+    ward_err err = change_locked(ks, name, edit_rotate, r);
 
-    *out_version = r.version;
-    return err == WARD_E_BUSY && only_if_due ? WARD_OK : err;
+    return err == WARD_E_BUSY && r->only_if_due ? WARD_OK : err;
 }
 
 ward_err ward_keys_rotate(struct ward_keys *ks, uint32_t *out_version, const char *name,
                           bool pre_active, const uint8_t *material, size_t material_len)
 {
+    struct rotate_arg r = { pre_active, false, material, material_len, 0 };
     ward_err err;
 
     (void)pthread_mutex_lock(&ks->write_lock);
-    err = rotate_locked(ks, out_version, name, pre_active, material, material_len, false);
+    err = rotate_locked(ks, name, &r);
     (void)pthread_mutex_unlock(&ks->write_lock);
+    *out_version = r.version;
     return err;
 }
 
@@ -904,12 +917,34 @@ static ward_err restore_store(struct ward_keys *ks, const struct ward_key *k,
     return err == WARD_E_CONFLICT ? WARD_E_EXISTS : err;
 }
 
+/*
+ * restore_locked writes restored key k over old (NULL if none), write_lock
+ * held. The id is kept, so managed ciphertexts of the backed-up key still
+ * decrypt; a copy restored under a second name while the original lives
+ * gets a fresh id (ids are unique), as Vault allows the copy.
+ */
+static ward_err restore_locked(struct ward_keys *ks, struct ward_key *k, const struct ward_key *old)
+{
+    struct ward_key *same_id = NULL;
+    ward_err err = load_by_id(ks, &same_id, k->id);
+
+    if (err == WARD_OK && strcmp(same_id->name, k->name) != 0) {
+        err = ward_crypto_random(k->id, sizeof(k->id));
+    } else if (err == WARD_E_NOT_FOUND) {
+        err = WARD_OK;
+    }
+    ward_key_unref(same_id);
+    if (err == WARD_OK && (err = restore_store(ks, k, old)) == WARD_OK) {
+        cache_replace(ks, k->name, k);
+    }
+    return err;
+}
+
 ward_err ward_keys_restore(struct ward_keys *ks, const char *name, const uint8_t *backup,
                            size_t backup_len, bool force)
 {
     struct ward_key *k = NULL;
     struct ward_key *old = NULL;
-    struct ward_key *same_id = NULL;
     ward_err err;
 
     if ((err = key_decode(&k, backup, backup_len)) != WARD_OK) {
@@ -927,25 +962,9 @@ ward_err ward_keys_restore(struct ward_keys *ks, const char *name, const uint8_t
     if (err == WARD_OK && !force) {
         err = WARD_E_EXISTS;
     } else if (err == WARD_OK || err == WARD_E_NOT_FOUND) {
-        /*
-         * The id is kept, so managed ciphertexts of the backed-up key still
-         * decrypt; a copy restored under a second name while the original
-         * lives gets a fresh id (ids are unique), as Vault allows the copy.
-         */
-        err = load_by_id(ks, &same_id, k->id);
-        if (err == WARD_OK && strcmp(same_id->name, k->name) != 0) {
-            err = ward_crypto_random(k->id, sizeof(k->id));
-        } else if (err == WARD_E_NOT_FOUND) {
-            err = WARD_OK;
-        }
-        if (err == WARD_OK) {
-            if ((err = restore_store(ks, k, old)) == WARD_OK) {
-                cache_replace(ks, k->name, k);
-            }
-        }
+        err = restore_locked(ks, k, old);
     }
     (void)pthread_mutex_unlock(&ks->write_lock);
-    ward_key_unref(same_id);
     ward_key_unref(old);
     ward_key_unref(k);
     return err;

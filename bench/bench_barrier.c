@@ -12,6 +12,8 @@
  *
  * usage: bench_barrier [DIR]   (DIR for the SQLite files; default /tmp)
  */
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,52 +26,6 @@
 #include "base/log.h"
 
 #define VALUE_LEN 256
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, ward_err err)
-{
-    (void)fprintf(stderr, "bench: %s: %s\n", what, ward_err_name(err));
-    abort();
-}
-
-/* raw_gcm returns ops/s of 256-byte AES-256-GCM (encrypt if enc) over ~secs. */
-static double raw_gcm(int enc, double secs)
-{
-    static uint8_t key[32];
-    static uint8_t iv[12];
-    static uint8_t in[VALUE_LEN];
-    static uint8_t out[VALUE_LEN + 16];
-    static uint8_t tag[16];
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    long n = 0;
-    int len;
-    double t0 = now_s();
-
-    (void)EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, NULL, enc);
-    while (now_s() - t0 < secs) {
-        for (int i = 0; i < 1000; i++, n++) {
-            iv[0] = (uint8_t)n;
-            (void)EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc);
-            (void)EVP_CipherUpdate(ctx, out, &len, in, VALUE_LEN);
-            if (!enc) {
-                (void)EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag);
-            }
-            (void)EVP_CipherFinal_ex(ctx, out + len, &len);
-            if (enc) {
-                (void)EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag);
-            }
-        }
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    return (double)n / (now_s() - t0);
-}
 
 static struct ward_barrier *open_unsealed(struct ward_store *st, int init)
 {
@@ -172,9 +128,9 @@ static void bench_in_process(void)
         abort();
     }
     b = open_unsealed(mem, 1);
-    enc = raw_gcm(1, 1.0);
+    enc = raw_gcm_loop(VALUE_LEN, 1, 0, 1.0);
     put = barrier_ops(b, 1, 1.0);
-    dec = raw_gcm(0, 1.0);
+    dec = raw_gcm_loop(VALUE_LEN, 0, 0, 1.0);
     get = barrier_ops(b, 0, 1.0);
     ward_barrier_close(b);
     ward_store_close(mem);

@@ -11,6 +11,8 @@
  *
  * usage: bench_keys [SECONDS]
  */
+#include "bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,53 +26,6 @@
 #include "store/store.h"
 
 #define SIZE 1024
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, ward_err err)
-{
-    (void)fprintf(stderr, "bench: %s: %s\n", what, ward_err_name(err));
-    abort();
-}
-
-/* raw_gcm returns ops/s of SIZE-byte AES-256-GCM encrypts, one context (fresh if per_op). */
-static double raw_gcm(int per_op, double secs)
-{
-    static uint8_t key[32];
-    static uint8_t iv[12];
-    static uint8_t in[SIZE];
-    static uint8_t out[SIZE + 16];
-    static uint8_t tag[16];
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    long n = 0;
-    int len;
-    double t0 = now_s();
-
-    (void)EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, NULL);
-    while (now_s() - t0 < secs) {
-        for (int i = 0; i < 1000; i++, n++) {
-            iv[0] = (uint8_t)n;
-            if (per_op) {
-                EVP_CIPHER_CTX_free(ctx);
-                ctx = EVP_CIPHER_CTX_new();
-                (void)EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv);
-            } else {
-                (void)EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv);
-            }
-            (void)EVP_EncryptUpdate(ctx, out, &len, in, SIZE);
-            (void)EVP_EncryptFinal_ex(ctx, out + len, &len);
-            (void)EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag);
-        }
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    return (double)n / (now_s() - t0);
-}
 
 static double ward_encrypt(struct ward_keys *ks, enum ward_ct_format format, double secs)
 {
@@ -127,8 +82,8 @@ int main(int argc, char **argv)
         die("setup", err);
     }
     ward_init_result_cleanup(&r);
-    raw = raw_gcm(0, secs);
-    fresh = raw_gcm(1, secs);
+    raw = raw_gcm_loop(SIZE, 1, 0, secs);
+    fresh = raw_gcm_loop(SIZE, 1, 1, secs);
     managed = ward_encrypt(ks, WARD_CT_MANAGED, secs);
     vault = ward_encrypt(ks, WARD_CT_VAULT, secs);
     (void)printf("in-process encrypt, %d-byte plaintext, ops/s (ratio to raw EVP reused ctx | "

@@ -41,4 +41,53 @@ WARD_MUST_CHECK ward_err key_material_check(const struct ward_key *k, const uint
 
 int64_t keys_now_ms(void);
 
+#include <pthread.h>
+
+#define NAME_ENTRY_FORMAT 1
+#define KEYS_PATH_MAX     160
+
+struct cache_slot {
+    struct ward_key *key; /* one reference held by the cache */
+    int64_t expires_ms;
+    int64_t used_ms;
+};
+
+struct ward_keys {
+    struct ward_barrier *b;
+    char mount[48];
+    pthread_mutex_t write_lock; /* serialises changes to keys */
+    pthread_mutex_t cache_lock;
+    struct cache_slot *slots;
+    size_t cache_max;
+    int64_t ttl_ms;
+    uint64_t gen;
+    EVP_PKEY *wrapping; /* BYOK wrapping key, loaded on first use (write_lock) */
+};
+
+struct rotate_arg {
+    bool pre_active;
+    bool only_if_due;
+    const uint8_t *material;
+    size_t material_len;
+    uint32_t version;
+};
+
+/* keys.c: cache and storage, for keys_write.c */
+void keys_cache_replace(struct ward_keys *ks, const char *name, struct ward_key *k);
+WARD_MUST_CHECK ward_err keys_name_path(struct ward_keys *ks, char out[KEYS_PATH_MAX],
+                                        const char *name);
+void keys_record_path(struct ward_keys *ks, char out[KEYS_PATH_MAX],
+                      const uint8_t id[WARD_KEY_ID_LEN]);
+WARD_MUST_CHECK ward_err keys_load_by_id(struct ward_keys *ks, struct ward_key **out,
+                                         const uint8_t id[WARD_KEY_ID_LEN]);
+WARD_MUST_CHECK ward_err keys_load_by_name(struct ward_keys *ks, struct ward_key **out,
+                                           const char *name);
+WARD_MUST_CHECK ward_err keys_store_key(struct ward_keys *ks, const struct ward_key *k, bool create,
+                                        bool remove);
+bool keys_rotation_due(const struct ward_key *k, int64_t now);
+
+/* keys_write.c: rotation, which reads (get_key) trigger when it is due */
+WARD_MUST_CHECK ward_err keys_rotate_locked(struct ward_keys *ks, const char *name,
+                                            struct rotate_arg *r);
+
 #endif

@@ -20,7 +20,37 @@ struct ward_kv {
     struct ward_barrier *b; /* borrowed */
     char mount[48];
     pthread_mutex_t mu;
+    struct ward_secret
+        *name_key; /* guarded by mu: the mount's name key once read; NULL after a seal */
 };
+
+/*
+ * load_names fills n with the mount's name key (mu held): read from the
+ * barrier once, then kept in locked memory until ward_kv_flush (seal), so a
+ * read costs no extra storage read for it.
+ */
+static ward_err load_names(struct ward_kv *kv, struct kv_names *n)
+{
+    ward_err err;
+
+    if (kv->name_key != NULL) {
+        memcpy(n->key, kv->name_key->data, sizeof(n->key));
+        (void)snprintf(n->mount, sizeof(n->mount), "%s", kv->mount);
+        return WARD_OK;
+    }
+    if ((err = kv_load_key(n, kv->b, kv->mount)) == WARD_OK) {
+        err = ward_secret_new_copy(&kv->name_key, n->key, sizeof(n->key));
+    }
+    return err;
+}
+
+void ward_kv_flush(struct ward_kv *kv)
+{
+    (void)pthread_mutex_lock(&kv->mu);
+    ward_secret_free(kv->name_key);
+    kv->name_key = NULL;
+    (void)pthread_mutex_unlock(&kv->mu);
+}
 
 /* One operation's loaded state. */
 struct kv_op {
@@ -56,6 +86,7 @@ ward_err ward_kv_new(struct ward_kv **out, struct ward_barrier *b, const char *m
 void ward_kv_free(struct ward_kv *kv)
 {
     if (kv != NULL) {
+        ward_secret_free(kv->name_key);
         (void)pthread_mutex_destroy(&kv->mu);
         ward_free(kv);
     }
@@ -96,7 +127,7 @@ static ward_err op_begin(struct kv_op *o, struct ward_kv *kv, const char *path)
     if (!path_ok(path)) {
         return WARD_E_BAD_PATH;
     }
-    if ((err = kv_load_key(&o->names, kv->b, kv->mount)) != WARD_OK ||
+    if ((err = load_names(kv, &o->names)) != WARD_OK ||
         (err = kv_path_meta(&o->names, o->mpath, sizeof(o->mpath), path)) != WARD_OK) {
         return err;
     }
@@ -570,7 +601,7 @@ ward_err ward_kv_list_dir(struct ward_kv *kv, struct ward_kv_list *out, const ch
                    dir);
     memset(&d, 0, sizeof(d));
     (void)pthread_mutex_lock(&kv->mu);
-    if ((err = kv_load_key(&names, kv->b, kv->mount)) == WARD_OK &&
+    if ((err = load_names(kv, &names)) == WARD_OK &&
         (err = kv_dir_load(kv->b, &names, &d, folder)) == WARD_OK) {
         *out = d.names;
         memset(&d.names, 0, sizeof(d.names));

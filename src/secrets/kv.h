@@ -118,6 +118,9 @@ WARD_MUST_CHECK ward_err ward_kv_new(struct ward_kv **out, struct ward_barrier *
 /* ward_kv_free frees kv; NULL is allowed. */
 void ward_kv_free(struct ward_kv *kv);
 
+/* ward_kv_flush forgets the mount's name key held since its first use (called at seal). */
+void ward_kv_flush(struct ward_kv *kv);
+
 /*
  * ward_kv_put writes a new version of path and fills *out with it; if
  * out_custom is not NULL, the secret's custom_metadata (JSON text, empty if

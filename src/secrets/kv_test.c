@@ -93,6 +93,11 @@ static void test_versions_and_cas(void **state)
     expect_data(f, "app/db", 1, "{\"pw\":\"1\"}");
     expect_data(f, "app/db", 2, "{\"pw\":\"2\"}");
     assert_int_equal(count_store(f, "kv/secret/v/"), 3);
+    /* the name key held since first use is dropped (as at seal) and read back the same */
+    ward_kv_flush(f->kv);
+    expect_data(f, "app/db", 0, "{\"pw\":\"3\"}");
+    assert_int_equal(put(f, "app/db", "{\"pw\":\"4\"}", true, 3), WARD_OK);
+    assert_int_equal(count_store(f, "kv/secret/m/"), 1);
 }
 
 static void test_cas_required_refusal_changes_nothing(void **state)

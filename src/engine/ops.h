@@ -14,6 +14,8 @@
 #include "engine/dispatch.h"
 #include "engine/engine.h"
 
+struct mount;
+
 /*
  * NONE: no token. TOKEN: a valid token whose policies allow the request
  * (access.c). ROOT is the older name of TOKEN, from before policies: the
@@ -53,6 +55,7 @@ struct op_ctx {
     char rest_buf[OP_MAX_REST + 1];
     const char *var[OP_MAX_VARS]; /* ":name" rows: the captured segments, in order */
     size_t num_vars;
+    struct mount *mount;        /* the mount serving the path (mounts.h), NULL for sys/ and ward/ */
     struct ward_token_info tok; /* the caller's token, once access_check passed */
     bool audited;               /* dispatch: the request record is written (or queued) */
     char audit_id[WARD_AUDIT_HASH_TEXT_LEN + 1]; /* the records' accessor_hmac, made once */

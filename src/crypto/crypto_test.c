@@ -103,7 +103,8 @@ static void test_gcm_round_trip(void **state)
         op.in = c.pt;
         op.in_len = lens[i];
         assert_int_equal(ward_aead_seal(c.ct, lens[i] + WARD_AEAD_TAG_LEN, &op), WARD_OK);
-        if (lens[i] > 0) {
+        if (lens[i] >=
+            16) { /* shorter ones equal their plaintext by chance (1 in 256 for 1 byte) */
             assert_memory_not_equal(c.ct, c.pt, lens[i]);
         }
         op.in = c.ct;

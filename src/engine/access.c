@@ -46,8 +46,10 @@ static uint32_t cap_of(const char *method)
 }
 
 /*
- * needs_sudo: the seal, the keyring, the policies themselves, and the audit
- * trail's configuration and keys (Vault asks sudo on sys/audit too).
+ * needs_sudo: the seal, the keyring, the policies themselves, the audit
+ * trail's configuration and keys (Vault asks sudo on sys/audit too), and
+ * the mount table (which engines and auth methods exist; Vault asks sudo
+ * on sys/auth).
  */
 static bool needs_sudo(enum op_id op)
 {
@@ -61,6 +63,10 @@ static bool needs_sudo(enum op_id op)
     case OP_SYS_POLICY_DELETE:
     case OP_SYS_ACL_POLICY_WRITE:
     case OP_SYS_ACL_POLICY_DELETE:
+    case OP_SYS_MOUNTS_ENABLE:
+    case OP_SYS_MOUNTS_DISABLE:
+    case OP_SYS_AUTH_ENABLE:
+    case OP_SYS_AUTH_DISABLE:
         return true;
     default:
         return false;
@@ -102,14 +108,20 @@ static uint32_t key_op_of(enum op_id op)
     }
 }
 
-/* policy_path writes the path policies judge (see the file comment). */
+/*
+ * policy_path writes the path policies judge (see the file comment). A
+ * mounted row's canonical prefix ("secret/") is the mount's path again
+ * ("kv-team/"): policies name the paths clients use.
+ */
 static bool policy_path(char *out, size_t cap, const struct op_ctx *c, const struct op_row *row)
 {
     size_t n = strlen(row->path);
+    size_t skip = c->mount != NULL ? strlen(c->mount->kind->canon) : 0;
     int w;
 
-    if (n > 1 && row->path[n - 1] == '*' && strchr(row->path, ':') == NULL) {
-        w = snprintf(out, cap, "%.*s%s", (int)(n - 1), row->path, c->rest);
+    if (n > 1 && row->path[n - 1] == '*' && strchr(row->path, ':') == NULL && skip < n) {
+        w = snprintf(out, cap, "%s%.*s%s", c->mount != NULL ? c->mount->path : "",
+                     (int)(n - 1 - skip), row->path + skip, c->rest);
     } else {
         w = snprintf(out, cap, "%s", c->req->path + 4);
     }
@@ -159,7 +171,7 @@ bool access_allowed_key_op(struct op_ctx *c, const char *path, uint32_t caps, ui
 ward_err access_check(struct op_ctx *c, enum op_id op)
 {
     const struct op_row *row = &g_ops[op];
-    char path[OP_MAX_REST + 128];
+    char path[OP_MAX_REST + MOUNT_PATH_MAX + 128];
     struct ward_policy_req req = { path, cap_of(c->req->method), needs_sudo(op), key_op_of(op) };
     const char *tok = c->req->token;
     ward_err err;

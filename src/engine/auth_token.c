@@ -49,8 +49,7 @@ static json_t *meta_json(const struct ward_buf *meta)
     return meta->len > 0 ? json_loadb((const char *)meta->data, meta->len, 0, NULL) : NULL;
 }
 
-/* reply sets Vault's envelope with data and auth (both stolen, either NULL). */
-static void reply(struct op_ctx *c, json_t *data, json_t *auth)
+void token_reply(struct op_ctx *c, json_t *data, json_t *auth)
 {
     c->data =
         json_pack("{s:s, s:s, s:b, s:i, s:o?, s:n, s:n, s:o?}", "request_id",
@@ -61,8 +60,7 @@ static void reply(struct op_ctx *c, json_t *data, json_t *auth)
     }
 }
 
-/* auth_json is Vault's "auth" block for t (token text NULL: not shown). */
-static json_t *auth_json(const struct ward_token_info *t, const char *token, json_t *meta)
+json_t *token_auth_json(const struct ward_token_info *t, const char *token, json_t *meta)
 {
     char acc[WARD_ACCESSOR_HEX_LEN + 1] = "";
 
@@ -113,7 +111,7 @@ static void send_lookup(struct op_ctx *c, const struct ward_token_info *t, const
     if (err != WARD_OK) {
         op_fail(c, err, NULL);
     } else {
-        reply(c, lookup_json(t, token, meta_json(&meta)), NULL);
+        token_reply(c, lookup_json(t, token, meta_json(&meta)), NULL);
     }
     ward_buf_cleanup(&meta);
 }
@@ -176,7 +174,7 @@ void op_token_lookup_accessor(struct op_ctx *c)
     ward_buf_init(&meta, 1u << 17);
     err = ward_auth_lookup_accessor(c->eng->auth, &t, &meta, acc, now_ms());
     if (err == WARD_OK) {
-        reply(c, lookup_json(&t, NULL, meta_json(&meta)), NULL);
+        token_reply(c, lookup_json(&t, NULL, meta_json(&meta)), NULL);
     } else {
         op_fail(c, err == WARD_E_NOT_FOUND ? WARD_E_INVALID : err,
                 err == WARD_E_NOT_FOUND ? "invalid accessor" : NULL);
@@ -200,7 +198,7 @@ static void renew(struct op_ctx *c, struct ward_token_info *t, const char *text)
         op_fail(c, err, NULL);
         return;
     }
-    reply(c, NULL, auth_json(t, text, NULL));
+    token_reply(c, NULL, token_auth_json(t, text, NULL));
 }
 
 void op_token_renew_self(struct op_ctx *c)
@@ -489,9 +487,9 @@ void op_token_create(struct op_ctx *c)
         op_fail(c, err, NULL);
         goto out;
     }
-    reply(c, NULL,
-          auth_json(&t, (const char *)tok->data,
-                    meta != NULL ? json_loads(meta, 0, NULL) : json_null()));
+    token_reply(c, NULL,
+                token_auth_json(&t, (const char *)tok->data,
+                                meta != NULL ? json_loads(meta, 0, NULL) : json_null()));
 out:
     ward_secret_free(tok);
     if (meta != NULL) {

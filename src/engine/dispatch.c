@@ -25,16 +25,15 @@ ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
     if ((e = ward_calloc(1, sizeof(*e))) == NULL) {
         return WARD_E_NOMEM;
     }
-    if (ward_kv_new(&e->kv, b, "secret") != WARD_OK ||
-        ward_keys_new(&e->keys, b, "transit", &cfg->keys) != WARD_OK ||
-        ward_auth_new(&e->auth, b) != WARD_OK || ward_policies_new(&e->policies, b) != WARD_OK ||
+    e->barrier = b;
+    e->cfg = *cfg;
+    if (mount_table_new(&e->mounts, e) != WARD_OK || ward_auth_new(&e->auth, b) != WARD_OK ||
+        ward_policies_new(&e->policies, b) != WARD_OK ||
         ward_audit_new(&e->audit, &acfg) != WARD_OK) {
         ward_engine_free(e);
         return WARD_E_NOMEM;
     }
     json_init_allocator();
-    e->barrier = b;
-    e->cfg = *cfg;
     e->started_ms = ward_time_now_ms();
     if (ward_barrier_status(b, &st) == WARD_OK && st.initialized && !st.sealed) {
         engine_audit_unsealed(e); /* dev mode unseals before the engine exists */
@@ -47,8 +46,7 @@ void ward_engine_free(struct ward_engine *e)
 {
     if (e != NULL) {
         ward_audit_free(e->audit); /* close records while the rest still stands */
-        ward_kv_free(e->kv);
-        ward_keys_free(e->keys);
+        mount_table_free(e->mounts);
         ward_auth_free(e->auth);
         ward_policies_free(e->policies);
     }
@@ -90,10 +88,34 @@ static ward_err check_access(struct op_ctx *c, const struct op_row *row)
     return access_check(c, (enum op_id)(row - g_ops));
 }
 
+/*
+ * mounted_path finds path's mount (c->mount, a reference dispatch drops)
+ * and writes the path its rows are written for: the kind's canonical
+ * prefix and the rest. No mount: path itself, unless only a mount may
+ * serve it (a kind's canonical prefix whose mount was disabled):
+ * WARD_E_NOT_FOUND; a path too long to be any row's: WARD_E_BAD_PATH.
+ */
+static ward_err mounted_path(struct op_ctx *c, const char **path, char *buf, size_t cap)
+{
+    const char *rest;
+    int w;
+
+    if (strncmp(*path, "sys/", 4) == 0) {
+        return WARD_OK; /* never mounted: Vault's sys/ is fixed */
+    }
+    if ((c->mount = mount_lookup(c->eng->mounts, *path, &rest)) == NULL) {
+        return mount_canonical(*path) ? WARD_E_NOT_FOUND : WARD_OK;
+    }
+    w = snprintf(buf, cap, "%s%s", c->mount->kind->canon, rest);
+    *path = buf;
+    return w >= 0 && (size_t)w < cap ? WARD_OK : WARD_E_BAD_PATH;
+}
+
 /* run routes and runs req; the response is complete when it returns. */
 static enum op_id run(struct ward_engine *e, struct op_ctx *c)
 {
     const char *path = c->req->path;
+    char routed[OP_MAX_REST + MOUNT_PATH_MAX + 64];
     char why[160];
     enum op_id op = OP_COUNT;
     ward_err err;
@@ -102,8 +124,12 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
         op_fail(c, WARD_E_NOT_FOUND, "no handler for this path");
         return OP_COUNT;
     }
-    if ((err = op_route(&op, c->rest_buf, sizeof(c->rest_buf), c->req->method, path + 4)) !=
-        WARD_OK) {
+    path += 4;
+    if ((err = mounted_path(c, &path, routed, sizeof(routed))) != WARD_OK) {
+        op_fail(c, err, err == WARD_E_NOT_FOUND ? "no handler for this path" : NULL);
+        return OP_COUNT;
+    }
+    if ((err = op_route(&op, c->rest_buf, sizeof(c->rest_buf), c->req->method, path)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_UNSUPPORTED ? "method not allowed on this path"
                 : err == WARD_E_BAD_PATH  ? NULL
@@ -157,6 +183,7 @@ void ward_engine_handle(void *ctx, struct ward_engine_resp *out, const struct wa
     }
     json_decref(c.data);
     json_decref(c.body);
+    mount_unref(c.mount);
     (void)clock_gettime(CLOCK_MONOTONIC, &t1);
     dur_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
     engine_audit_response(&c, op, dur_us);

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "engine/dispatch.h"
+#include "engine/mounts.h"
 #include "engine/ops.h"
 #include "keys/keys.h"
 #include "policy/policy.h"
@@ -26,8 +27,7 @@ struct op_metrics {
 
 struct ward_engine {
     struct ward_barrier *barrier;   /* borrowed */
-    struct ward_kv *kv;             /* the KV v2 mount "secret"; owned */
-    struct ward_keys *keys;         /* the transit mount "transit"; owned */
+    struct mount_table *mounts;     /* secrets engines and auth methods by path; owned */
     struct ward_auth *auth;         /* tokens; owned */
     struct ward_policies *policies; /* ACL policies; owned */
     struct ward_audit *audit;       /* the audit trail and its devices; owned */
@@ -48,6 +48,14 @@ struct ward_engine {
 bool engine_audit_request(struct op_ctx *c, enum op_id op);
 void engine_audit_response(struct op_ctx *c, enum op_id op, int64_t duration_us);
 void engine_audit_unsealed(struct ward_engine *e);
+
+/*
+ * auth_token.c: token_reply sets c->data to Vault's envelope with data and
+ * auth (both stolen, either NULL); token_auth_json is Vault's "auth" block
+ * for t (token text NULL: not shown; meta stolen, NULL allowed).
+ */
+void token_reply(struct op_ctx *c, json_t *data, json_t *auth);
+json_t *token_auth_json(const struct ward_token_info *t, const char *token, json_t *meta);
 
 /* metrics.c */
 void metrics_record(struct ward_engine *e, enum op_id op, int64_t dur_us, bool error);

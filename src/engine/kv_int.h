@@ -6,6 +6,12 @@
 
 #include "engine_int.h"
 
+/* kv_of is the KV v2 mount a kv row serves (dispatch routed it through its mount). */
+static inline struct ward_kv *kv_of(const struct op_ctx *c)
+{
+    return (struct ward_kv *)c->mount->state;
+}
+
 /* kv_reply sets c->data to Vault's envelope around data (stolen). */
 void kv_reply(struct op_ctx *c, json_t *data);
 

@@ -57,7 +57,7 @@ void op_kv_list(struct op_ctx *c)
     json_t *keys;
     ward_err err;
 
-    if ((err = ward_kv_list_dir(c->eng->kv, &l, c->rest)) != WARD_OK) {
+    if ((err = ward_kv_list_dir(kv_of(c), &l, c->rest)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -79,7 +79,7 @@ void op_kv_meta_read(struct op_ctx *c)
         op_kv_list(c);
         return;
     }
-    if ((err = ward_kv_meta_get(c->eng->kv, &m, c->rest)) != WARD_OK) {
+    if ((err = ward_kv_meta_get(kv_of(c), &m, c->rest)) != WARD_OK) {
         ward_kv_meta_cleanup(&m);
         op_fail(c, err, NULL);
         return;
@@ -151,7 +151,7 @@ void op_kv_meta_write(struct op_ctx *c)
         op_fail(c, err,
                 "max_versions (0..1000), cas_required (bool), delete_version_after (duration) "
                 "or custom_metadata (object of strings) is malformed");
-    } else if ((err = ward_kv_meta_set(c->eng->kv, c->rest, &u)) != WARD_OK) {
+    } else if ((err = ward_kv_meta_set(kv_of(c), c->rest, &u)) != WARD_OK) {
         op_fail(c, err, NULL);
     }
     if (custom_text != NULL) {
@@ -166,7 +166,7 @@ void op_kv_meta_delete(struct op_ctx *c)
 {
     ward_err err;
 
-    if ((err = ward_kv_meta_delete(c->eng->kv, c->rest)) != WARD_OK) {
+    if ((err = ward_kv_meta_delete(kv_of(c), c->rest)) != WARD_OK) {
         op_fail(c, err, NULL);
     }
 }
@@ -176,7 +176,7 @@ void op_kv_config_read(struct op_ctx *c)
     struct ward_kv_config cfg;
     ward_err err;
 
-    if ((err = ward_kv_config_get(c->eng->kv, &cfg)) != WARD_OK) {
+    if ((err = ward_kv_config_get(kv_of(c), &cfg)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -194,7 +194,7 @@ void op_kv_config_write(struct op_ctx *c)
     int64_t after = 0;
     ward_err err;
 
-    if ((err = ward_kv_config_get(c->eng->kv, &cfg)) != WARD_OK) {
+    if ((err = ward_kv_config_get(kv_of(c), &cfg)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -209,7 +209,7 @@ void op_kv_config_write(struct op_ctx *c)
     }
     cfg.max_versions = has_max ? (uint32_t)max : cfg.max_versions;
     cfg.delete_after_s = has_after ? after : cfg.delete_after_s;
-    if ((err = ward_kv_config_set(c->eng->kv, &cfg)) != WARD_OK) {
+    if ((err = ward_kv_config_set(kv_of(c), &cfg)) != WARD_OK) {
         op_fail(c, err, NULL);
     }
 }

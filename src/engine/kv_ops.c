@@ -171,7 +171,7 @@ void kv_put_data(struct op_ctx *c, const json_t *data, enum ward_kv_type type, j
     }
     w.data = text.data;
     w.data_len = text.len - 1; /* without json_dump_to's newline */
-    if ((err = ward_kv_put(c->eng->kv, &v, &custom, c->rest, &w)) != WARD_OK) {
+    if ((err = ward_kv_put(kv_of(c), &v, &custom, c->rest, &w)) != WARD_OK) {
         op_fail(c, err, NULL);
         goto out;
     }
@@ -223,7 +223,7 @@ static ward_err read_version(struct op_ctx *c, json_t **out, struct ward_kv_vers
 
     *out = NULL;
     ward_buf_init(&text, WARD_KV_MAX_VALUE);
-    if ((err = ward_kv_get(c->eng->kv, &text, v, custom, c->rest, version)) == WARD_OK) {
+    if ((err = ward_kv_get(kv_of(c), &text, v, custom, c->rest, version)) == WARD_OK) {
         *out = json_loadb((const char *)text.data, text.len, 0, NULL);
         err = *out != NULL && json_is_object(*out) ? WARD_OK : WARD_E_BAD_ENCODING;
     }
@@ -342,7 +342,7 @@ static void versions_op(struct op_ctx *c, enum ward_kv_action action)
             return;
         }
     }
-    err = ward_kv_versions(c->eng->kv, c->rest, action, versions, num);
+    err = ward_kv_versions(kv_of(c), c->rest, action, versions, num);
     /* as Vault: acting on a secret that does not exist is no error */
     if (err != WARD_OK && err != WARD_E_NOT_FOUND) {
         op_fail(c, err, NULL);

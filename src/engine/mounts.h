@@ -68,9 +68,10 @@ struct mount_kind {
 struct mount {
     atomic_int refs;
     const struct mount_kind *kind;
-    char path[MOUNT_PATH_MAX + 1];          /* "kv-team/", "auth/ldap-dir1/" */
-    char storage_id[MOUNT_STORAGE_ID + 1];  /* barrier prefix of its data */
-    char accessor[MOUNT_STORAGE_ID + 16];   /* "kv_1f2e3d4c", as Vault prints */
+    struct ward_engine *eng;               /* borrowed */
+    char path[MOUNT_PATH_MAX + 1];         /* "kv-team/", "auth/ldap-dir1/" */
+    char storage_id[MOUNT_STORAGE_ID + 1]; /* barrier prefix of its data */
+    char accessor[MOUNT_STORAGE_ID + 16];  /* "kv_1f2e3d4c", as Vault prints */
     char description[MOUNT_DESC_MAX + 1];
     int64_t created_ms;
     void *state; /* the kind's state (struct ward_kv *, struct ward_keys *, ...) */
@@ -83,6 +84,17 @@ struct mount {
  * kv), NULL if Ward has none.
  */
 const struct mount_kind *mount_kind_find(const char *type);
+
+/* The kinds whose rows mounts.c knows; each kind's file defines its own. */
+extern const struct mount_kind g_mount_kv;
+extern const struct mount_kind g_mount_transit;
+extern const struct mount_kind g_mount_token;
+
+/*
+ * mount_canonical: path (after "/v1/") lies under some kind's canonical
+ * prefix, so only a mount may serve it (dispatch refuses it unmounted).
+ */
+bool mount_canonical(const char *path);
 
 /* The table (mounts.c), one per engine. */
 struct mount_table;

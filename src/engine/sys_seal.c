@@ -160,10 +160,9 @@ void op_unseal(struct op_ctx *c)
 void op_seal(struct op_ctx *c)
 {
     ward_barrier_seal(c->eng->barrier);
-    ward_keys_flush(c->eng->keys);    /* decrypted keys go with the seal */
-    ward_audit_sealed(c->eng->audit); /* and the audit key: records go on without a MAC */
-    ward_auth_flush(c->eng->auth);    /* and the token key */
-    ward_kv_flush(c->eng->kv);        /* and the KV mount's name key */
+    mount_table_flush(c->eng->mounts); /* decrypted keys and name keys of every mount */
+    ward_audit_sealed(c->eng->audit);  /* and the audit key: records go on without a MAC */
+    ward_auth_flush(c->eng->auth);     /* and the token key */
     ward_policies_flush(c->eng->policies);
     ward_log(WARD_LOG_INFO, "msg=\"sealed by request\" request_id=%s", c->req->request_id);
 }

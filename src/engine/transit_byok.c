@@ -17,7 +17,7 @@ void op_transit_wrapping_key(struct op_ctx *c)
     ward_err err;
 
     ward_buf_init(&pem, 16384);
-    if ((err = ward_keys_wrapping_key(c->eng->keys, &wk)) != WARD_OK ||
+    if ((err = ward_keys_wrapping_key(keys_of(c), &wk)) != WARD_OK ||
         (err = ward_pkey_public_pem(&pem, wk)) != WARD_OK) {
         op_fail(c, err, NULL);
     } else {
@@ -48,7 +48,7 @@ static ward_err unwrap_body(struct op_ctx *c, struct ward_buf *material, const c
         !present) {
         *why = "ciphertext must be base64 of RSA-OAEP(wrapping key, AES key) || AES-KWP(material)";
         err = err != WARD_OK ? err : WARD_E_INVALID;
-    } else if ((err = ward_keys_wrapping_key(c->eng->keys, &wk)) == WARD_OK &&
+    } else if ((err = ward_keys_wrapping_key(keys_of(c), &wk)) == WARD_OK &&
                (err = ward_byok_unwrap(material, wk, wrapped.data, wrapped.len)) != WARD_OK) {
         *why = "the wrapped key does not open with this Ward's wrapping key";
     }
@@ -71,7 +71,7 @@ void op_transit_key_import(struct op_ctx *c)
     ward_buf_init(&material, 65536);
     if ((err = unwrap_body(c, &material, &why)) != WARD_OK) {
         op_fail(c, err, why);
-    } else if ((err = ward_keys_import(c->eng->keys, c->var[0], &p, material.data, material.len)) !=
+    } else if ((err = ward_keys_import(keys_of(c), c->var[0], &p, material.data, material.len)) !=
                WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_INVALID  ? "the material does not fit the key type (raw bytes of "
@@ -94,7 +94,7 @@ void op_transit_key_import_version(struct op_ctx *c)
     ward_buf_init(&material, 65536);
     if ((err = unwrap_body(c, &material, &why)) != WARD_OK) {
         op_fail(c, err, why);
-    } else if ((err = ward_keys_rotate(c->eng->keys, &v, c->var[0], false, material.data,
+    } else if ((err = ward_keys_rotate(keys_of(c), &v, c->var[0], false, material.data,
                                        material.len)) != WARD_OK) {
         op_fail(c, err, err == WARD_E_INVALID ? "the material does not fit the key type" : NULL);
     } else {
@@ -128,7 +128,7 @@ void op_transit_wrap_for(struct op_ctx *c)
         return;
     }
     ward_buf_init(&out, 65536);
-    if ((err = ward_keys_get(c->eng->keys, &k, c->var[0])) != WARD_OK ||
+    if ((err = ward_keys_get(keys_of(c), &k, c->var[0])) != WARD_OK ||
         (err = ward_key_wrap_for(k, &out, &v, version, peer, kind)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_UNSUPPORTED ? "public_key must be an RSA or X25519 key" : NULL);

@@ -12,6 +12,23 @@
 #define TRANSIT_MAX_BATCH 100000
 
 /*
+ * keys_of is the transit mount a transit row serves (dispatch routed it
+ * through its mount).
+ */
+static inline struct ward_keys *keys_of(const struct op_ctx *c)
+{
+    return (struct ward_keys *)c->mount->state;
+}
+
+/*
+ * transit_policy_path writes "<mount path><what>/<name>" (what: "decrypt",
+ * "encrypt"): the path a policy judges when a handler checks more than the
+ * request's own path. false if it does not fit.
+ */
+bool transit_policy_path(char *out, size_t cap, const struct mount *m, const char *what,
+                         const char *name);
+
+/*
  * transit_b64_field decodes the base64 string field key of obj into out
  * (appended). Absent or null: *present false and WARD_OK. WARD_E_INVALID if
  * it is not a string, WARD_E_BAD_ENCODING if not canonical base64.

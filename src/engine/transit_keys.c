@@ -170,7 +170,7 @@ void transit_reply_key(struct op_ctx *c, const char *name)
     struct ward_key *k = NULL;
     ward_err err;
 
-    if ((err = ward_keys_get(c->eng->keys, &k, name)) != WARD_OK) {
+    if ((err = ward_keys_get(keys_of(c), &k, name)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -275,7 +275,7 @@ void op_transit_key_create(struct op_ctx *c)
         op_fail(c, err, why);
         return;
     }
-    if ((err = ward_keys_create(c->eng->keys, &created, c->var[0], &p)) != WARD_OK) {
+    if ((err = ward_keys_create(keys_of(c), &created, c->var[0], &p)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_INVALID ? "invalid key settings: convergent_encryption needs "
                                         "derived, derived needs an AEAD key type, key_size is "
@@ -298,7 +298,7 @@ void op_transit_key_list(struct op_ctx *c)
     json_t *keys;
     ward_err err;
 
-    if ((err = ward_keys_list(c->eng->keys, &l)) != WARD_OK) {
+    if ((err = ward_keys_list(keys_of(c), &l)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -317,7 +317,7 @@ void op_transit_key_list(struct op_ctx *c)
 
 void op_transit_key_delete(struct op_ctx *c)
 {
-    ward_err err = ward_keys_delete(c->eng->keys, c->var[0]);
+    ward_err err = ward_keys_delete(keys_of(c), c->var[0]);
 
     if (err != WARD_OK) {
         op_fail(c, err, NULL);
@@ -365,7 +365,7 @@ void op_transit_key_config(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "allowed_operations must be a list of operation names");
         return;
     }
-    if ((err = ward_keys_update(c->eng->keys, c->var[0], &u)) != WARD_OK) {
+    if ((err = ward_keys_update(keys_of(c), c->var[0], &u)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_INVALID
                     ? "invalid setting: min_decryption_version must be an available version, "
@@ -388,7 +388,7 @@ void op_transit_key_rotate(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "pre_active must be a boolean");
         return;
     }
-    if ((err = ward_keys_rotate(c->eng->keys, &v, c->var[0], pre_active, NULL, 0)) != WARD_OK) {
+    if ((err = ward_keys_rotate(keys_of(c), &v, c->var[0], pre_active, NULL, 0)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_UNSUPPORTED
                     ? "imported keys rotate by import_version unless allow_rotation was set"
@@ -407,7 +407,7 @@ void op_transit_key_trim(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "min_available_version must be a positive version number");
         return;
     }
-    if ((err = ward_keys_trim(c->eng->keys, c->var[0], min)) != WARD_OK) {
+    if ((err = ward_keys_trim(keys_of(c), c->var[0], min)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_INVALID ? "min_available_version must not exceed "
                                         "min_decryption_version or min_encryption_version"
@@ -435,7 +435,7 @@ void op_transit_key_state(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "version must be a version number (0 or absent: the key)");
         return;
     }
-    if ((err = ward_keys_set_state(c->eng->keys, c->var[0], version, s)) != WARD_OK) {
+    if ((err = ward_keys_set_state(keys_of(c), c->var[0], version, s)) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -490,7 +490,7 @@ void op_transit_export(struct op_ctx *c)
                 "export type must be encryption-key, signing-key, hmac-key or public-key");
         return;
     }
-    if ((err = ward_keys_get(c->eng->keys, &k, c->var[1])) != WARD_OK) {
+    if ((err = ward_keys_get(keys_of(c), &k, c->var[1])) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }
@@ -536,7 +536,7 @@ void op_transit_backup(struct op_ctx *c)
     ward_err err;
 
     ward_buf_init(&rec, WARD_MAX_ENTRY_VALUE);
-    if ((err = ward_keys_backup(c->eng->keys, &rec, c->var[0])) != WARD_OK) {
+    if ((err = ward_keys_backup(keys_of(c), &rec, c->var[0])) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_NOT_EXPORTABLE
                     ? "backup needs a key with exportable and allow_plaintext_backup"
@@ -559,7 +559,7 @@ void op_transit_restore(struct op_ctx *c)
         op_fail(c, err != WARD_OK ? err : WARD_E_INVALID, "backup must be base64 text");
     } else if (json_get_bool(c->body, "force", &force) != WARD_OK) {
         op_fail(c, WARD_E_INVALID, "force must be a boolean");
-    } else if ((err = ward_keys_restore(c->eng->keys, c->num_vars > 0 ? c->var[0] : NULL, rec.data,
+    } else if ((err = ward_keys_restore(keys_of(c), c->num_vars > 0 ? c->var[0] : NULL, rec.data,
                                         rec.len, force)) != WARD_OK) {
         op_fail(c, err,
                 err == WARD_E_INVALID  ? "backup is not a Ward key backup"

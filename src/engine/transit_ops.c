@@ -225,13 +225,44 @@ static ward_err encrypt_item(struct op_ctx *c, struct ward_key *k, const json_t 
     return err;
 }
 
-/* decrypt_allowed: may the caller decrypt with key name (as at transit/decrypt/<name>)? */
-static bool decrypt_allowed(struct op_ctx *c, const char *name)
+bool transit_policy_path(char *out, size_t cap, const struct mount *m, const char *what,
+                         const char *name)
 {
-    char path[WARD_KEY_NAME_MAX + 32];
+    int w = snprintf(out, cap, "%s%s/%s", m->path, what, name);
 
-    (void)snprintf(path, sizeof(path), "transit/decrypt/%s", name);
-    return access_allowed_key_op(c, path, WARD_CAP_UPDATE, WARD_KOP_DECRYPT);
+    return w >= 0 && (size_t)w < cap;
+}
+
+/* decrypt_allowed: may the caller decrypt with key name (as at <mount>/decrypt/<name>)? */
+static bool decrypt_allowed(struct op_ctx *c, const struct mount *m, const char *name)
+{
+    char path[MOUNT_PATH_MAX + WARD_KEY_NAME_MAX + 16];
+
+    return transit_policy_path(path, sizeof(path), m, "decrypt", name) &&
+           access_allowed_key_op(c, path, WARD_CAP_UPDATE, WARD_KOP_DECRYPT);
+}
+
+/*
+ * key_by_id finds the key of id on any transit mount (ids are random, so
+ * at most one has it); *out_mount gets a reference on its mount.
+ */
+static ward_err key_by_id(struct op_ctx *c, struct ward_key **out, struct mount **out_mount,
+                          const uint8_t *id)
+{
+    ward_err err = WARD_E_NOT_FOUND;
+    struct mount *m;
+
+    *out_mount = NULL;
+    for (size_t i = 0; err == WARD_E_NOT_FOUND &&
+                       (m = mount_find_kind(c->eng->mounts, &g_mount_transit, i)) != NULL;
+         i++) {
+        if ((err = ward_keys_get_by_id(m->state, out, id)) == WARD_OK) {
+            *out_mount = m;
+        } else {
+            mount_unref(m);
+        }
+    }
+    return err;
 }
 
 /*
@@ -241,26 +272,29 @@ static bool decrypt_allowed(struct op_ctx *c, const char *name)
 static ward_err named_key(struct op_ctx *c, struct ward_key **out, const struct ward_ct *ct,
                           json_t *result)
 {
+    struct mount *m = NULL;
     ward_err err;
 
     if (ct->format != WARD_CT_MANAGED) {
         return transit_fail_item(result, WARD_E_BAD_CIPHERTEXT,
                                  "only managed (ward:v1:) ciphertexts decrypt without a key name");
     }
-    if ((err = ward_keys_get_by_id(c->eng->keys, out, ct->key_id)) != WARD_OK) {
+    if ((err = key_by_id(c, out, &m, ct->key_id)) != WARD_OK) {
         return transit_fail_item(result, err == WARD_E_NOT_FOUND ? WARD_E_DECRYPT_FAILED : err,
                                  err == WARD_E_NOT_FOUND ? "the key this ciphertext names does "
                                                            "not exist"
                                                          : NULL);
     }
     /* the key is known only now: the caller needs what transit/decrypt/<key> needs */
-    if (!decrypt_allowed(c, (*out)->name)) {
+    if (!decrypt_allowed(c, m, (*out)->name)) {
+        mount_unref(m);
         ward_key_unref(*out);
         *out = NULL;
         return transit_fail_item(result, WARD_E_PERMISSION,
                                  "permission denied: policies do not allow decrypting with the "
                                  "key this ciphertext names");
     }
+    mount_unref(m);
     return WARD_OK;
 }
 
@@ -352,17 +386,17 @@ static ward_err rewrap_item(struct op_ctx *c, struct ward_key *k, const json_t *
 static void with_key(struct op_ctx *c, item_fn fn, bool upsert)
 {
     struct ward_key *k = NULL;
-    ward_err err = ward_keys_get(c->eng->keys, &k, c->var[0]);
+    ward_err err = ward_keys_get(keys_of(c), &k, c->var[0]);
 
     if (err == WARD_E_NOT_FOUND && upsert) {
         struct ward_key_params p;
-        char path[WARD_KEY_NAME_MAX + 32];
+        char path[MOUNT_PATH_MAX + WARD_KEY_NAME_MAX + 16];
         const char *why;
         bool created;
 
         /* creating the key on first use needs create, as in Vault */
-        (void)snprintf(path, sizeof(path), "transit/encrypt/%s", c->var[0]);
-        if (!access_allowed(c, path, WARD_CAP_CREATE, false)) {
+        if (!transit_policy_path(path, sizeof(path), c->mount, "encrypt", c->var[0]) ||
+            !access_allowed(c, path, WARD_CAP_CREATE, false)) {
             op_fail(c, WARD_E_PERMISSION,
                     "permission denied: creating a key on first encrypt needs create");
             return;
@@ -372,8 +406,8 @@ static void with_key(struct op_ctx *c, item_fn fn, bool upsert)
             op_fail(c, err, why);
             return;
         }
-        if ((err = ward_keys_create(c->eng->keys, &created, c->var[0], &p)) == WARD_OK) {
-            err = ward_keys_get(c->eng->keys, &k, c->var[0]);
+        if ((err = ward_keys_create(keys_of(c), &created, c->var[0], &p)) == WARD_OK) {
+            err = ward_keys_get(keys_of(c), &k, c->var[0]);
         }
     }
     if (err != WARD_OK) {
@@ -423,7 +457,7 @@ void op_transit_datakey(struct op_ctx *c)
         op_fail(c, WARD_E_INVALID, "bits must be 128, 256 or 512");
         return;
     }
-    if ((err = ward_keys_get(c->eng->keys, &k, c->var[1])) != WARD_OK) {
+    if ((err = ward_keys_get(keys_of(c), &k, c->var[1])) != WARD_OK) {
         op_fail(c, err, NULL);
         return;
     }

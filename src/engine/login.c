@@ -1,0 +1,174 @@
+/*
+ * login.c - the end of every auth method's login (login.h): a token for
+ * the caller the method vouched for, in Vault's login shape.
+ */
+#include "login.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "engine_int.h"
+#include "mounts.h"
+
+#define LOGIN_DEFAULT_TTL_S WARD_TOKEN_MAX_TTL_S
+
+/* add_name appends a lower-cased policy name unless present; false if invalid or full. */
+static bool add_name(char names[][WARD_TOKEN_NAME_MAX + 1], size_t *num, size_t cap,
+                     const char *name)
+{
+    char low[WARD_TOKEN_NAME_MAX + 1];
+
+    if (!access_lower_name(low, sizeof(low), name) || !ward_token_name_ok(low)) {
+        return false;
+    }
+    for (size_t i = 0; i < *num; i++) {
+        if (strcmp(names[i], low) == 0) {
+            return true;
+        }
+    }
+    if (*num == cap) {
+        return false;
+    }
+    (void)snprintf(names[(*num)++], WARD_TOKEN_NAME_MAX + 1, "%s", low);
+    return true;
+}
+
+ward_err login_policies_json(const json_t *v, char names[LOGIN_MAX_POLICIES][65], size_t *num,
+                             const char **why)
+{
+    static const char bad[] = "policies must be at most 15 names of a-z 0-9 _ . @ -";
+    size_t i;
+    const json_t *item;
+
+    *num = 0;
+    *why = NULL;
+    if (v == NULL || json_is_null(v)) {
+        return WARD_OK;
+    }
+    if (json_is_string(v)) {
+        /* Vault's comma-separated form: "a,b, c" */
+        const char *s = json_string_value(v);
+
+        while (*s != '\0') {
+            char one[WARD_TOKEN_NAME_MAX + 1];
+            size_t n = strcspn(s, ",");
+            size_t lead = 0;
+
+            while (lead < n && s[lead] == ' ') {
+                lead++;
+            }
+            while (n > lead && s[n - 1] == ' ') {
+                n--;
+            }
+            if (n - lead > WARD_TOKEN_NAME_MAX) {
+                *why = bad;
+                return WARD_E_INVALID;
+            }
+            if (n > lead) {
+                memcpy(one, s + lead, n - lead);
+                one[n - lead] = '\0';
+                if (!add_name(names, num, LOGIN_MAX_POLICIES, one)) {
+                    *why = bad;
+                    return WARD_E_INVALID;
+                }
+            }
+            s += strcspn(s, ",");
+            s += *s == ',';
+        }
+        return WARD_OK;
+    }
+    if (!json_is_array(v)) {
+        *why = bad;
+        return WARD_E_INVALID;
+    }
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item) ||
+            !add_name(names, num, LOGIN_MAX_POLICIES, json_string_value(item))) {
+            *why = bad;
+            return WARD_E_INVALID;
+        }
+    }
+    return WARD_OK;
+}
+
+void login_refuse(struct op_ctx *c)
+{
+    op_fail(c, WARD_E_PERMISSION, "permission denied: invalid credentials");
+}
+
+/* principal writes Vault's display name "<mount>-<name>", mount without "auth/" and '/'. */
+static bool principal(char out[WARD_TOKEN_NAME_MAX + 1], const struct op_ctx *c,
+                      const struct login *l)
+{
+    const char *mp = c->mount != NULL ? c->mount->path : l->method;
+    size_t n;
+    int w;
+
+    mp += strncmp(mp, "auth/", 5) == 0 ? 5 : 0;
+    n = strlen(mp);
+    n -= n > 0 && mp[n - 1] == '/';
+    w = snprintf(out, WARD_TOKEN_NAME_MAX + 1, "%.*s-%s", (int)n, mp, l->name);
+    if (w < 0 || w > WARD_TOKEN_NAME_MAX) {
+        return false;
+    }
+    for (char *p = out; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '-';
+        }
+    }
+    return true;
+}
+
+void login_reply(struct op_ctx *c, const struct login *l)
+{
+    struct ward_token_info t;
+    struct ward_secret *tok = NULL;
+    int64_t now = ward_time_now_ms();
+    int64_t max = l->max_ttl_s > 0 && l->max_ttl_s < WARD_TOKEN_MAX_TTL_S ? l->max_ttl_s
+                                                                          : WARD_TOKEN_MAX_TTL_S;
+    int64_t ttl = l->ttl_s > 0 ? l->ttl_s : LOGIN_DEFAULT_TTL_S;
+    char *meta = NULL;
+    bool ok = true;
+    ward_err err;
+
+    memset(&t, 0, sizeof(t));
+    for (size_t i = 0; i < l->num_policies && ok; i++) {
+        ok = strcmp(l->policies[i], "root") != 0 && /* no auth method mints root */
+             add_name(t.policies, &t.num_policies, WARD_TOKEN_MAX_POLICIES, l->policies[i]);
+    }
+    if (ok && !l->no_default) {
+        ok = add_name(t.policies, &t.num_policies, WARD_TOKEN_MAX_POLICIES, "default");
+    }
+    if (!ok || !principal(t.principal, c, l)) {
+        op_fail(c, WARD_E_INVALID, "the login's policies or name do not fit a token");
+        return;
+    }
+    ttl = ttl < max ? ttl : max;
+    t.renewable = true;
+    t.ttl_s = (uint32_t)ttl;
+    t.issue_ms = now;
+    t.expire_ms = now + ttl * 1000;
+    t.max_expire_ms = now + max * 1000;
+    if (l->metadata != NULL &&
+        (meta = json_dumps(l->metadata, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+        op_fail(c, WARD_E_NOMEM, NULL);
+        return;
+    }
+    if ((err = ward_auth_issue(c->eng->auth, &tok, &t, meta, now)) != WARD_OK) {
+        op_fail(c, err, NULL);
+    } else {
+        token_reply(c, NULL,
+                    token_auth_json(&t, (const char *)tok->data,
+                                    l->metadata != NULL ? json_deep_copy(l->metadata) : NULL));
+    }
+    ward_secret_free(tok);
+    if (meta != NULL) {
+        json_free_t f = NULL;
+
+        json_get_alloc_funcs(NULL, &f);
+        f(meta);
+    }
+}

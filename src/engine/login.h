@@ -28,14 +28,14 @@
 #define LOGIN_MAX_POLICIES 15 /* a token holds 16; "default" is added */
 
 struct login {
-    const char *method;   /* the mount's kind ("userpass"); display name prefix */
-    const char *name;     /* the user, role or certificate name ("homer") */
+    const char *method;          /* the mount's kind ("userpass"); display name prefix */
+    const char *name;            /* the user, role or certificate name ("homer") */
     const char *const *policies; /* the method's policies for this caller */
     size_t num_policies;
-    int64_t ttl_s;        /* 0: the token default (32 days) */
-    int64_t max_ttl_s;    /* 0: ttl_s's default maximum */
-    bool no_default;      /* leave out the "default" policy */
-    json_t *metadata;     /* borrowed object of string values, or NULL */
+    int64_t ttl_s;     /* 0: the token default (32 days) */
+    int64_t max_ttl_s; /* 0: ttl_s's default maximum */
+    bool no_default;   /* leave out the "default" policy */
+    json_t *metadata;  /* borrowed object of string values, or NULL */
 };
 
 /*
@@ -57,8 +57,7 @@ void login_refuse(struct op_ctx *c);
  * each ward_token_name_ok), at most LOGIN_MAX_POLICIES. NULL or absent: 0
  * names. WARD_E_INVALID with why set.
  */
-WARD_MUST_CHECK ward_err login_policies_json(const json_t *v,
-                                             char names[LOGIN_MAX_POLICIES][65], size_t *num,
-                                             const char **why);
+WARD_MUST_CHECK ward_err login_policies_json(const json_t *v, char names[LOGIN_MAX_POLICIES][65],
+                                             size_t *num, const char **why);
 
 #endif

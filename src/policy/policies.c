@@ -189,8 +189,22 @@ static size_t gather_locked(struct ward_policies *ps, const struct ward_policy *
     return n;
 }
 
-ward_err ward_policies_check(struct ward_policies *ps, const char *const *names, size_t n,
-                             const struct ward_policy_req *req)
+/* One evaluation over a token's gathered policies: a path request or a FROM/TO constraint. */
+struct check_arg {
+    const struct ward_policy_req *req; /* NULL: the party check below */
+    enum ward_party_kind kind;
+    const char *party;
+};
+
+static bool evaluate(const struct ward_policy *const *pols, size_t n, const struct check_arg *a)
+{
+    return a->req != NULL ? ward_policy_allowed(pols, n, a->req)
+                          : ward_policy_party_allowed(pols, n, a->kind, a->party);
+}
+
+/* check gathers the policies of names (loading what is not cached) and evaluates a. */
+static ward_err check(struct ward_policies *ps, const char *const *names, size_t n,
+                      const struct check_arg *a)
 {
     const struct ward_policy *pols[MAX_NAMES];
     bool ok = false;
@@ -210,7 +224,7 @@ ward_err ward_policies_check(struct ward_policies *ps, const char *const *names,
         (void)pthread_rwlock_rdlock(&ps->lock);
         missing = gather_locked(ps, pols, names, n);
         if (missing == n) {
-            ok = ward_policy_allowed(pols, n, req);
+            ok = evaluate(pols, n, a);
         }
         (void)pthread_rwlock_unlock(&ps->lock);
         if (missing == n) {
@@ -221,6 +235,23 @@ ward_err ward_policies_check(struct ward_policies *ps, const char *const *names,
         }
     }
     return WARD_E_BUSY; /* the cache churned under us every time */
+}
+
+ward_err ward_policies_check(struct ward_policies *ps, const char *const *names, size_t n,
+                             const struct ward_policy_req *req)
+{
+    const struct check_arg a = { req, 0, NULL };
+
+    return check(ps, names, n, &a);
+}
+
+ward_err ward_policies_check_party(struct ward_policies *ps, const char *const *names, size_t n,
+                                   enum ward_party_kind kind, const char *party)
+{
+    const struct check_arg a = { NULL, kind, party };
+    ward_err err = check(ps, names, n, &a);
+
+    return err == WARD_E_PERMISSION ? WARD_E_PARTY_DENIED : err;
 }
 
 ward_err ward_policies_read(struct ward_policies *ps, struct ward_buf *out, const char *name)

@@ -19,6 +19,7 @@
 
 #include "auth/auth.h"
 #include "keys/keys.h"
+#include "policy_int.h"
 
 #define NO_WILD ((size_t)-1)
 
@@ -36,7 +37,13 @@ struct rule {
 struct ward_policy {
     size_t num_rules;
     struct rule *rules;
+    struct party_rules *parties; /* "ward_parties" (parties.c), NULL if absent */
 };
+
+const struct party_rules *policy_party_rules(const struct ward_policy *p)
+{
+    return p->parties;
+}
 
 static const struct {
     const char *name;
@@ -258,6 +265,7 @@ void ward_policy_free(struct ward_policy *p)
         ward_free(p->rules[i].pattern);
     }
     ward_free(p->rules);
+    party_rules_free(p->parties);
     ward_free(p);
 }
 
@@ -350,13 +358,20 @@ static ward_err parse_rule(struct rule *r, const char *pattern, const json_t *bo
 static ward_err parse_doc(struct ward_policy *p, const json_t *doc, char *why, size_t why_cap)
 {
     const json_t *paths = json_object_get(doc, "path");
+    const json_t *parties = json_object_get(doc, "ward_parties");
     const char *pattern;
     const json_t *body;
     ward_err err;
 
-    if (!json_is_object(doc) || json_object_size(doc) != (paths != NULL ? 1u : 0u)) {
-        (void)snprintf(why, why_cap, "a policy is a JSON object with one member, \"path\"");
+    if (!json_is_object(doc) ||
+        json_object_size(doc) != (paths != NULL ? 1u : 0u) + (parties != NULL ? 1u : 0u)) {
+        (void)snprintf(why, why_cap,
+                       "a policy is a JSON object with the members \"path\" and (Ward's) "
+                       "\"ward_parties\" only");
         return WARD_E_BAD_POLICY;
+    }
+    if (parties != NULL && (err = party_rules_parse(&p->parties, parties, why, why_cap)) != WARD_OK) {
+        return err;
     }
     if (paths == NULL) {
         return WARD_OK; /* an empty policy grants nothing */

@@ -104,6 +104,43 @@ bool ward_policy_name_ok(const char *name);
 /* ward_policy_builtin is the built-in policy's document text, NULL if name is not one. */
 const char *ward_policy_builtin(const char *name);
 
+/*
+ * Ward's FROM/TO extension (SPEC R-POL-2; parties.c), a top-level member
+ * beside "path":
+ *
+ *   "ward_parties": {"encrypt_to": ["token-bob", "app-*"],
+ *                    "decrypt_from": ["token-alice"]}
+ *
+ * Each list names the parties a DO operation may address (an operation
+ * that produces: encrypt_to, sign_to, mac_to) or accept data from (one
+ * that consumes: decrypt_from, verify_from, verify_mac_from); the other
+ * side is always the caller. An entry is a principal name (printable
+ * ASCII) matched exactly, or a prefix ending in '*'; a leading '!' denies,
+ * and a deny in any of a token's policies wins. No match allows nothing
+ * (deny by default), so a policy without the member allows no party.
+ */
+enum ward_party_kind {
+    WARD_PARTY_ENCRYPT_TO = 1,
+    WARD_PARTY_DECRYPT_FROM = 2,
+    WARD_PARTY_SIGN_TO = 3,
+    WARD_PARTY_VERIFY_FROM = 4,
+    WARD_PARTY_MAC_TO = 5,
+    WARD_PARTY_VERIFY_MAC_FROM = 6,
+};
+
+#define WARD_PARTY_KINDS    6
+#define WARD_PARTY_MAX_LIST 64 /* entries of one list */
+
+/* ward_party_kind_name is "encrypt_to" etc., NULL for an unknown kind. */
+const char *ward_party_kind_name(enum ward_party_kind kind);
+
+/*
+ * ward_policy_party_allowed: some policy of pols (n; NULL entries skipped)
+ * lists party for kind and none denies it.
+ */
+bool ward_policy_party_allowed(const struct ward_policy *const *pols, size_t n,
+                               enum ward_party_kind kind, const char *party);
+
 /* ---- the store (policies.c) ---- */
 
 struct ward_policies;
@@ -124,6 +161,15 @@ void ward_policies_flush(struct ward_policies *ps);
  */
 WARD_MUST_CHECK ward_err ward_policies_check(struct ward_policies *ps, const char *const *names,
                                              size_t n, const struct ward_policy_req *req);
+
+/*
+ * ward_policies_check_party is ward_policies_check for a FROM/TO constraint:
+ * WARD_OK ("root" allows every party), WARD_E_PARTY_DENIED, or a storage
+ * error loading a policy.
+ */
+WARD_MUST_CHECK ward_err ward_policies_check_party(struct ward_policies *ps,
+                                                   const char *const *names, size_t n,
+                                                   enum ward_party_kind kind, const char *party);
 
 /*
  * ward_policies_read appends policy name's document text to out.

@@ -6,7 +6,9 @@
  * fails with WARD_E_BAD_POLICY (or WARD_E_TOO_LARGE, WARD_E_NOMEM) and a
  * reason, or gives a policy every pattern of which ward_policy_pattern_ok
  * accepts; evaluating it for the path with every capability never crashes,
- * and a policy with no rules allows nothing (deny by default).
+ * and a policy with no rules allows nothing (deny by default); the FROM/TO
+ * extension (ward_parties, parties.c) is evaluated with the path line as
+ * the party and allows nothing for an unknown kind or an empty name.
  */
 #include "fuzz.h"
 
@@ -47,6 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (ok && (ward_policy_num_rules(p) == 0 || cap == WARD_CAP_DENY ||
                    (ward_policy_caps(pols, 1, path) & cap) == 0)) {
+            abort();
+        }
+    }
+    /* the FROM/TO extension: the path line doubles as a party name */
+    for (int kind = 0; kind <= WARD_PARTY_KINDS + 1; kind++) {
+        const struct ward_policy *pols[1] = { p };
+
+        if (ward_policy_party_allowed(pols, 1, (enum ward_party_kind)kind, path) &&
+            (ward_party_kind_name((enum ward_party_kind)kind) == NULL || path[0] == '\0')) {
             abort();
         }
     }

@@ -360,6 +360,15 @@ def policy_corpus():
         "bad-params": b'a\n{"path":{"a":{"capabilities":["read"],"allowed_parameters":{}}}}',
         "bad-top": b'a\n{"path":{},"name":"x"}',
         "no-newline": b'{"path":{"a":{"capabilities":["read"]}}}',
+        "parties-alice": b'token-bob\n{"path":{"do":{"capabilities":["update"]}},'
+                         b'"ward_parties":{"encrypt_to":["token-bob"]}}',
+        "parties-bob": b'token-alice\n{"ward_parties":{"decrypt_from":["token-alice"],'
+                       b'"verify_from":["app-*"],"mac_to":["*"]}}',
+        "parties-deny": b'token-eve\n{"ward_parties":{"encrypt_to":["!token-eve","token-*"],'
+                        b'"sign_to":[],"verify_mac_from":["!*"]}}',
+        "bad-parties-kind": b'a\n{"ward_parties":{"encrypt_from":["a"]}}',
+        "bad-parties-star": b'a\n{"ward_parties":{"encrypt_to":["a*b"]}}',
+        "bad-parties-list": b'a\n{"ward_parties":{"encrypt_to":"a"}}',
     })
     return out
 

@@ -146,7 +146,9 @@ static void cache_put_locked(struct ward_keys *ks, struct ward_key *k, int64_t n
     }
     ward_key_unref(ks->slots[victim].key);
     atomic_fetch_add(&k->refs, 1);
-    ks->slots[victim] = (struct cache_slot){ k, now + ks->ttl_ms, now };
+    ks->slots[victim] = (struct cache_slot){ .key = k,
+                                             .expires_ms = now + ks->ttl_ms,
+                                             .used_ms = now }; /* no tags */
 }
 
 /* cache_replace is what a writer does after committing: drop name, maybe put k. */

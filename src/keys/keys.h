@@ -195,6 +195,24 @@ void ward_keys_flush(struct ward_keys *ks);
 size_t ward_keys_cached(struct ward_keys *ks);
 
 /*
+ * Prefetched keys (seed 004: "keys loaded as part of pre-fetch are flagged
+ * by the ID token; when the token is deleted the keys are removed from the
+ * local key store"; tags.c). A tag is an opaque 16-byte handle (a token's
+ * accessor). ward_keys_tag marks key k's cache slot as fetched for tag
+ * (nothing if k is no longer cached); ward_keys_flush_tag drops every slot
+ * so marked, wiping its material once no request holds it, and returns how
+ * many it dropped. A slot remembers KEYS_SLOT_TAGS tags; past that, any
+ * tag's flush drops it (a flush too many costs one storage read, never a
+ * key left behind). ward_keys_is_cached: is key name in the cache (tests).
+ */
+#define WARD_KEYS_TAG_LEN 16
+
+void ward_keys_tag(struct ward_keys *ks, const struct ward_key *k,
+                   const uint8_t tag[WARD_KEYS_TAG_LEN]);
+size_t ward_keys_flush_tag(struct ward_keys *ks, const uint8_t tag[WARD_KEYS_TAG_LEN]);
+bool ward_keys_is_cached(struct ward_keys *ks, const char *name);
+
+/*
  * ward_key_name_check accepts 1..WARD_KEY_NAME_MAX bytes of [A-Za-z0-9_.@-],
  * not "." or "..". WARD_OK or WARD_E_BAD_PATH.
  */

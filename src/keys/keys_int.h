@@ -46,10 +46,16 @@ int64_t keys_now_ms(void);
 #define NAME_ENTRY_FORMAT 1
 #define KEYS_PATH_MAX     160
 
+#define KEYS_SLOT_TAGS 4 /* tokens one cached key remembers (tags.c) */
+
 struct cache_slot {
     struct ward_key *key; /* one reference held by the cache */
     int64_t expires_ms;
     int64_t used_ms;
+    /* tags.c: who fetched the key (ward_keys_tag); a put clears them */
+    uint8_t tags[KEYS_SLOT_TAGS][WARD_KEYS_TAG_LEN];
+    uint8_t num_tags;
+    bool tags_overflow; /* more tokens than fit: every tag's flush drops the slot */
 };
 
 struct ward_keys {

@@ -220,6 +220,9 @@ int ward_cli_operator(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_kv(struct ward_cli_ctx *ctx, int argc, char **argv);
 /* audit.c: `ward audit <subcommand>` (audit devices; verify an audit file). */
 int ward_cli_audit(struct ward_cli_ctx *ctx, int argc, char **argv);
+/* mounts.c: `ward secrets <subcommand>` (sys/mounts) and `ward auth <subcommand>` (sys/auth). */
+int ward_cli_secrets(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_auth(struct ward_cli_ctx *ctx, int argc, char **argv);
 /* transit.c: `ward transit <subcommand>` (Vault's transit engine, Ward's decrypt). */
 int ward_cli_transit(struct ward_cli_ctx *ctx, int argc, char **argv);
 /* auth.c: `ward token <subcommand>` (Vault's auth/token paths) and `ward policy <subcommand>`. */

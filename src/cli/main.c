@@ -39,7 +39,9 @@ static const char g_usage[] =
     "              verify, ... (`ward transit -h` lists them)\n"
     "  token       Tokens: create, lookup, renew, revoke\n"
     "  policy      ACL policies: list, read, write, delete\n"
-    "  audit       Audit devices: enable, list, disable, hash, head; verify a file\n\n"
+    "  audit       Audit devices: enable, list, disable, hash, head; verify a file\n"
+    "  secrets     Secrets engines (KV v2, transit) by path: enable, list, disable\n"
+    "  auth        Auth methods by path: enable, list, disable\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -112,6 +114,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "audit") == 0) {
         return ward_cli_audit(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "secrets") == 0) {
+        return ward_cli_secrets(&ctx, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "auth") == 0) {
+        return ward_cli_auth(&ctx, argc - 1, argv + 1);
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

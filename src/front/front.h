@@ -47,6 +47,8 @@ struct ward_front_config {
     char key_file[512];       /* PEM private key */
     char client_ca_file[512]; /* "" = no client certificates requested */
     bool require_client_cert; /* with client_ca_file: refuse a handshake without one */
+    bool request_client_cert; /* without client_ca_file: ask for any client certificate and pass
+                                 it on unverified (the cert auth method judges it) */
     unsigned workers;         /* 0 = number of online cores */
     struct ward_front_limits limits;
 };

@@ -5,7 +5,10 @@
  * AES-GCM or ChaCha20-Poly1305 (forward secrecy, AEAD); 1.3 suites are all
  * AEAD. Renegotiation is off. With a client CA file the server asks for a
  * client certificate and verifies it against that file only; with
- * require_client_cert a handshake without one fails.
+ * require_client_cert a handshake without one fails. With
+ * request_client_cert instead (no CA file) it asks for any certificate and
+ * accepts it unverified: the cert auth method checks it against a role's
+ * CA at login, and nothing else trusts it.
  *
  * THREADS: ward_front_tls_ctx_new builds a fresh SSL_CTX and shares nothing;
  * the swap on reload is in server.c. ward_front_dev_certs writes files and
@@ -45,11 +48,30 @@ static void log_ssl(const char *what, const char *file)
     ERR_clear_error();
 }
 
+/*
+ * accept_any_client is the verify callback of request_client_cert.
+ * SECURITY: it waives only the chain; the handshake still proves the
+ * client holds the certificate's key (CertificateVerify).
+ */
+static int accept_any_client(int ok, X509_STORE_CTX *store)
+{
+    (void)ok;
+    (void)store;
+    return 1;
+}
+
 static ward_err setup_client_ca(SSL_CTX *ctx, const struct ward_front_config *cfg)
 {
     STACK_OF(X509_NAME) *names = NULL;
     int mode = SSL_VERIFY_PEER;
 
+    if (cfg->request_client_cert && (cfg->client_ca_file[0] != '\0' || cfg->require_client_cert)) {
+        return WARD_E_INVALID; /* one model of client certificates per listener */
+    }
+    if (cfg->request_client_cert) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client);
+        return WARD_OK;
+    }
     if (cfg->client_ca_file[0] == '\0') {
         return cfg->require_client_cert ? WARD_E_INVALID : WARD_OK;
     }

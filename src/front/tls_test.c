@@ -133,6 +133,21 @@ static void test_ctx(void **state)
     assert_int_equal(SSL_CTX_get_verify_mode(ctx),
                      SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
     SSL_CTX_free(ctx);
+    /* request_client_cert: asked for, not required, any chain passes on to cert auth */
+    config(&cfg);
+    cfg.request_client_cert = true;
+    assert_int_equal(ward_front_tls_ctx_new(&ctx, &cfg), WARD_OK);
+    assert_int_equal(SSL_CTX_get_verify_mode(ctx), SSL_VERIFY_PEER);
+    assert_non_null(SSL_CTX_get_verify_callback(ctx));
+    SSL_CTX_free(ctx);
+    /* with a CA file or require_client_cert it is ambiguous: refused */
+    path(cfg.client_ca_file, sizeof(cfg.client_ca_file), "ca.pem");
+    assert_int_equal(ward_front_tls_ctx_new(&ctx, &cfg), WARD_E_INVALID);
+    config(&cfg);
+    cfg.request_client_cert = true;
+    cfg.require_client_cert = true;
+    assert_int_equal(ward_front_tls_ctx_new(&ctx, &cfg), WARD_E_INVALID);
+    assert_null(ctx);
 }
 
 static void test_ctx_errors(void **state)

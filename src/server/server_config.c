@@ -111,6 +111,9 @@ static ward_err listener_key(struct server_config *c, const char *key, const cha
     if (strcmp(key, "tls_require_client_cert") == 0) {
         return parse_bool(v, &f->require_client_cert);
     }
+    if (strcmp(key, "tls_request_client_cert") == 0) {
+        return parse_bool(v, &f->request_client_cert);
+    }
     return WARD_E_NOT_FOUND;
 }
 

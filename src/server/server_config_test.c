@@ -44,6 +44,9 @@ static void test_full_file(void **state)
     assert_int_equal(c.front.limits.idle_timeout_ms, 5000);
     assert_int_equal(parse(&c, "[storage]\ntype = memory\n"), WARD_OK);
     assert_string_equal(c.storage_spec, "memory:");
+    assert_false(c.front.request_client_cert);
+    assert_int_equal(parse(&c, "[listener]\ntls_request_client_cert = true\n"), WARD_OK);
+    assert_true(c.front.request_client_cert);
 }
 
 static void test_kv_max_value(void **state)

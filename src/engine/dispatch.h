@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/lockout.h"
 #include "barrier/barrier.h"
 #include "engine/engine.h"
 #include "keys/keys.h"
@@ -27,6 +28,7 @@ struct ward_engine_config {
     struct ward_keys_config keys; /* transit key cache bounds; zeros = defaults */
     const char *audit_node;       /* "node" in audit records; NULL = the host name */
     const char *audit_spool_dir;  /* socket audit spools' default directory; NULL = none */
+    struct ward_lockout_config user_lockout; /* userpass/approle login throttle; zeros = Vault's */
 };
 
 struct ward_engine;

@@ -123,6 +123,7 @@ static const struct mount_kind *const g_kinds[] = {
     &g_mount_kv,
     &g_mount_transit,
     &g_mount_token,
+    &g_mount_userpass,
 };
 
 const struct mount_kind *mount_kind_find(const char *type)

@@ -89,6 +89,7 @@ const struct mount_kind *mount_kind_find(const char *type);
 extern const struct mount_kind g_mount_kv;
 extern const struct mount_kind g_mount_transit;
 extern const struct mount_kind g_mount_token;
+extern const struct mount_kind g_mount_userpass; /* auth_userpass.c */
 
 /*
  * mount_canonical: path (after "/v1/") lies under some kind's canonical

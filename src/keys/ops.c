@@ -25,6 +25,7 @@
 
 #define MAX_SYM_KEY  WARD_SIV_KEY_LEN
 #define HMAC_LABEL   "ward hmac"
+#define PARTY_LABEL  "ward ciphertext parties"
 #define MAX_SIG_TEXT 2048
 
 static bool is_protect_state_ok(enum ward_key_state s)
@@ -129,6 +130,31 @@ static ward_err sym_key(uint8_t key[MAX_SYM_KEY], size_t *key_len, const struct 
     }
     return ward_hkdf_sha256(key, t->sym_len, v->material->data, v->material->len, context,
                             context_len);
+}
+
+/*
+ * party_subkey replaces key by the key a managed ciphertext with FROM/TO is
+ * sealed under. SECURITY: never the version's key itself, or the body,
+ * stripped of its header, would open as a raw or vault ciphertext with the
+ * header handed in as associated_data, and the check that only the TO
+ * decrypts would be skipped. RSA-OAEP keys carry no parties (WARD_E_KEY_TYPE).
+ */
+static ward_err party_subkey(uint8_t key[MAX_SYM_KEY], size_t key_len,
+                             const struct ward_key_version *v)
+{
+    uint8_t sub[MAX_SYM_KEY];
+    ward_err err;
+
+    if (v->pkey != NULL || key_len == 0 || key_len > MAX_SYM_KEY) {
+        return WARD_E_KEY_TYPE;
+    }
+    err = ward_hkdf_sha256(sub, key_len, key, key_len, (const uint8_t *)PARTY_LABEL,
+                           sizeof(PARTY_LABEL) - 1);
+    if (err == WARD_OK) {
+        memcpy(key, sub, key_len);
+    }
+    OPENSSL_cleanse(sub, sizeof(sub));
+    return err;
 }
 
 /* The parts of a ciphertext's AAD; everything borrowed. */
@@ -241,7 +267,8 @@ ward_err ward_key_encrypt(const struct ward_key *k, struct ward_buf *out, uint32
     }
     ward_buf_init(&bin, e->plaintext_len + 512);
     ward_buf_init(&aad, e->context_len + e->aad_len + 512);
-    if ((err = sym_key(key, &key_len, k, v, e->context, e->context_len)) != WARD_OK) {
+    if ((err = sym_key(key, &key_len, k, v, e->context, e->context_len)) != WARD_OK ||
+        (e->from != NULL && (err = party_subkey(key, key_len, v)) != WARD_OK)) {
         goto out;
     }
     if (e->format == WARD_CT_MANAGED) {
@@ -342,6 +369,8 @@ ward_err ward_key_decrypt(const struct ward_key *k, struct ward_buf *out,
     body = ward_ct_body(ct, &body_len);
     ward_buf_init(&aad, d->context_len + d->aad_len + 512);
     if ((err = sym_key(key, &key_len, k, v, d->context, d->context_len)) == WARD_OK &&
+        (ct->format != WARD_CT_MANAGED || !(ct->flags & WARD_CT_FLAG_PARTIES) ||
+         (err = party_subkey(key, key_len, v)) == WARD_OK) &&
         (err = build_aad(&aad, ct->format,
                          &(const struct aad_parts){ ct->bin.data, ct->header_len, d->context,
                                                     d->context_len, d->aad, d->aad_len })) ==

@@ -27,18 +27,7 @@ api() { # api METHOD PATH [BODY]
 }
 api POST transit/keys/bench '{}'
 
-pt=$(head -c 1024 /dev/zero | tr '\0' 'p' | base64 -w0)
-printf '{"plaintext":"%s"}' "$pt" >"$tmp/enc.json"
-cat >"$tmp/enc.lua" <<LUA
-local f = io.open("$tmp/enc.json", "rb")
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Vault-Token"] = "$token"
-LUA
-
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+encrypt_lua "$tmp/enc.lua" "$token"
 
 echo "== bench/audit.sh ($(date -u +%FT%TZ), $(nproc) cores, ${secs}s per run, $rounds rounds)"
 off=() on=() off_p99=() on_p99=()

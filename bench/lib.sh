@@ -74,6 +74,26 @@ wrk_run() {
     echo "$rps $p99"
 }
 
+# median: the median of the numbers on stdin, one per line
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# encrypt_lua OUT TOKEN: a wrk script POSTing a 1 KiB plaintext with TOKEN
+# (the body in $tmp/enc.json, made once).
+encrypt_lua() {
+    if [ ! -f "$tmp/enc.json" ]; then
+        printf '{"plaintext":"%s"}' "$(head -c 1024 /dev/zero | tr '\0' 'p' | base64 -w0)" \
+            >"$tmp/enc.json"
+    fi
+    cat >"$1" <<LUA
+local f = io.open("$tmp/enc.json", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Vault-Token"] = "$2"
+LUA
+}
+
 # ratio A B -> A/B with two decimals
 ratio() {
     printf '%.2f' "$(echo "$1 / $2" | bc -l)"

@@ -13,4 +13,5 @@ if [ -x "$build/src/cli/ward" ]; then
     bench/kv.sh "${KV_SECS:-10}"
     bench/transit.sh "${TRANSIT_SECS:-10}"
     bench/audit.sh "${AUDIT_SECS:-10}"
+    bench/policy.sh "${POLICY_SECS:-10}"
 fi

@@ -63,13 +63,14 @@ static const char *const g_cipher_names[NUM_CIPHERS + 1] = {
 static const char *const g_kwp_names[NUM_KWP] = { "AES-128-WRAP-PAD", "AES-192-WRAP-PAD",
                                                   "AES-256-WRAP-PAD" };
 
+#define WARD_HMAC_MAX_BLOCK 168 /* the largest block (rate) of the hashes above: SHA3-224 144 */
+
 /* Algorithms fetched once; ready is false (and all NULL) if any fetch failed. */
 static struct {
     EVP_CIPHER *aead[NUM_CIPHERS + 1];
     EVP_CIPHER *siv;
     EVP_CIPHER *kwp[NUM_KWP];
     EVP_MD *md[NUM_HASHES + 1];
-    EVP_MAC *hmac;
     bool ready;
 } g_sym;
 
@@ -90,7 +91,6 @@ static void free_sym(void)
         EVP_MD_free(g_sym.md[i]);
     }
     EVP_CIPHER_free(g_sym.siv);
-    EVP_MAC_free(g_sym.hmac);
     memset(&g_sym, 0, sizeof(g_sym));
 }
 
@@ -108,7 +108,6 @@ static void fetch_sym(void)
         ok &= (g_sym.md[i] = EVP_MD_fetch(NULL, g_hashes[i].openssl, NULL)) != NULL;
     }
     ok &= (g_sym.siv = EVP_CIPHER_fetch(NULL, "AES-256-SIV", NULL)) != NULL;
-    ok &= (g_sym.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL;
     if (!ok) {
         free_sym();
         ERR_clear_error();
@@ -428,13 +427,37 @@ ward_err ward_hash(uint8_t out[WARD_HASH_MAX_LEN], enum ward_hash h, const uint8
     return WARD_OK;
 }
 
+/*
+ * hmac_digest feeds parts into a fresh digest of md into out (n bytes).
+ * The EVP_MD is the one fetched at init: no fetch by name per call.
+ */
+static bool hmac_digest(EVP_MD_CTX *ctx, const EVP_MD *md, uint8_t *out, const uint8_t *a,
+                        size_t a_len, const uint8_t *b, size_t b_len)
+{
+    return EVP_DigestInit_ex(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, a, a_len) == 1 &&
+           (b_len == 0 || EVP_DigestUpdate(ctx, b, b_len) == 1) &&
+           EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+}
+
+/*
+ * HMAC (RFC 2104) over the hash fetched at init:
+ * H((K' ^ opad) || H((K' ^ ipad) || in)), K' the key padded to the hash's
+ * block size (hashed first if longer). OpenSSL's EVP_MAC looks the digest
+ * up by name on every init (a lock and a table walk, most of an HMAC of a
+ * short message): this does the same arithmetic with the EVP_MD fetched
+ * once. Cross-checked against EVP_MAC in sym_test.c for every hash and key
+ * length around the block size.
+ */
 ward_err ward_crypto_hmac_any(uint8_t *out, enum ward_hash h, const uint8_t *key, size_t key_len,
                               const uint8_t *in, size_t in_len)
 {
+    uint8_t k[WARD_HMAC_MAX_BLOCK];
+    uint8_t pad[WARD_HMAC_MAX_BLOCK];
+    uint8_t inner[WARD_HASH_MAX_LEN];
+    EVP_MD_CTX *ctx = NULL;
+    const EVP_MD *md;
+    size_t block;
     ward_err err = WARD_E_CRYPTO;
-    EVP_MAC_CTX *ctx = NULL;
-    OSSL_PARAM params[2];
-    size_t n = 0;
 
     if (!hash_known(h)) {
         return WARD_E_INVALID;
@@ -442,26 +465,38 @@ ward_err ward_crypto_hmac_any(uint8_t *out, enum ward_hash h, const uint8_t *key
     if (!ward_crypto_sym_ready()) {
         goto out;
     }
-    if ((ctx = EVP_MAC_CTX_new(g_sym.hmac)) == NULL) {
-        err = WARD_E_NOMEM;
+    md = g_sym.md[h];
+    block = (size_t)EVP_MD_get_block_size(md);
+    if (block == 0 || block > sizeof(k) || (ctx = EVP_MD_CTX_new()) == NULL) {
+        err = ctx == NULL && block != 0 && block <= sizeof(k) ? WARD_E_NOMEM : WARD_E_CRYPTO;
         goto out;
     }
-    /* OpenSSL only reads through the cast. */
-    params[0] =
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)g_hashes[h].openssl, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_init(ctx, key_len > 0 ? key : g_empty, key_len, params) != 1) {
+    memset(k, 0, block);
+    if (key_len > block) {
+        if (!hmac_digest(ctx, md, k, key, key_len, NULL, 0)) {
+            goto out;
+        }
+    } else if (key_len > 0) {
+        memcpy(k, key, key_len);
+    }
+    for (size_t i = 0; i < block; i++) {
+        pad[i] = k[i] ^ 0x36;
+    }
+    if (!hmac_digest(ctx, md, inner, pad, block, in_len > 0 ? in : g_empty, in_len)) {
         goto out;
     }
-    if (in_len > 0 && EVP_MAC_update(ctx, in, in_len) != 1) {
-        goto out;
+    for (size_t i = 0; i < block; i++) {
+        pad[i] = k[i] ^ 0x5c;
     }
-    if (EVP_MAC_final(ctx, out, &n, g_hashes[h].len) != 1 || n != g_hashes[h].len) {
+    if (!hmac_digest(ctx, md, out, pad, block, inner, g_hashes[h].len)) {
         goto out;
     }
     err = WARD_OK;
 out:
-    EVP_MAC_CTX_free(ctx);
+    EVP_MD_CTX_free(ctx); /* cleanses the digest state */
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
     if (err != WARD_OK) {
         OPENSSL_cleanse(out, g_hashes[h].len);
         ERR_clear_error();

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 
 #include "crypto/crypto.h"
 #include "crypto/testutil.h"
@@ -359,6 +361,67 @@ static void test_hash_and_hmac_vectors(void **state)
     assert_memory_equal(got, want, 32);
 }
 
+/* openssl_hmac is OpenSSL's own HMAC (EVP_MAC), the reference for ours. */
+static void openssl_hmac(uint8_t *out, size_t out_len, const char *digest, const uint8_t *key,
+                         size_t key_len, const uint8_t *in, size_t in_len)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    OSSL_PARAM params[2] = { OSSL_PARAM_construct_utf8_string("digest", (char *)digest, 0),
+                             OSSL_PARAM_construct_end() };
+    size_t n = 0;
+
+    assert_int_equal(EVP_MAC_init(ctx, key, key_len, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, in, in_len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, out, &n, out_len), 1);
+    assert_int_equal(n, out_len);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+}
+
+/*
+ * Ward's HMAC (on the digests fetched once) equals OpenSSL's EVP_MAC for
+ * every hash, for key lengths around every block size (64, 128, 136, 144,
+ * 104, 72: keys shorter, equal and longer are padded or hashed) and
+ * several message lengths.
+ */
+static void test_hmac_matches_openssl(void **state)
+{
+    static const struct {
+        enum ward_hash h;
+        const char *digest;
+    } hs[] = {
+        { WARD_HASH_SHA2_224, "SHA2-224" }, { WARD_HASH_SHA2_256, "SHA2-256" },
+        { WARD_HASH_SHA2_384, "SHA2-384" }, { WARD_HASH_SHA2_512, "SHA2-512" },
+        { WARD_HASH_SHA3_224, "SHA3-224" }, { WARD_HASH_SHA3_256, "SHA3-256" },
+        { WARD_HASH_SHA3_384, "SHA3-384" }, { WARD_HASH_SHA3_512, "SHA3-512" },
+    };
+
+    static const size_t key_lens[] = { 1,   16,  32,  63,  64,  65,  71,  72,  73,  103, 104, 105,
+                                       127, 128, 129, 135, 136, 137, 143, 144, 145, 200, 300 };
+    static const size_t msg_lens[] = { 0, 1, 55, 56, 64, 200, 1000 };
+    uint8_t key[300];
+    uint8_t msg[1000];
+    uint8_t got[WARD_HASH_MAX_LEN];
+    uint8_t want[WARD_HASH_MAX_LEN];
+
+    (void)state;
+    assert_int_equal(ward_crypto_random(key, sizeof(key)), WARD_OK);
+    assert_int_equal(ward_crypto_random(msg, sizeof(msg)), WARD_OK);
+    for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
+        size_t len = ward_hash_len(hs[i].h);
+
+        for (size_t k = 0; k < sizeof(key_lens) / sizeof(key_lens[0]); k++) {
+            for (size_t m = 0; m < sizeof(msg_lens) / sizeof(msg_lens[0]); m++) {
+                assert_int_equal(ward_hmac(got, hs[i].h, key, key_lens[k], msg, msg_lens[m]),
+                                 WARD_OK);
+                openssl_hmac(want, len, hs[i].digest, key, key_lens[k], msg, msg_lens[m]);
+                assert_memory_equal(got, want, len);
+            }
+        }
+    }
+}
+
 static void test_hash_and_hmac_errors(void **state)
 {
     uint8_t out[WARD_HASH_MAX_LEN];
@@ -484,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_hash_names),
         cmocka_unit_test(test_hash_and_hmac_vectors),
         cmocka_unit_test(test_hash_and_hmac_errors),
+        cmocka_unit_test(test_hmac_matches_openssl),
         cmocka_unit_test(test_kwp_rfc5649),
         cmocka_unit_test(test_kwp_round_trips),
         cmocka_unit_test(test_kwp_errors),

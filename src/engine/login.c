@@ -122,6 +122,32 @@ static bool principal(char out[WARD_TOKEN_NAME_MAX + 1], const struct op_ctx *c,
     return true;
 }
 
+/*
+ * remember_token writes "auth/<mount storage>/tokens/<accessor>" so that
+ * disabling the mount revokes what it issued (mounts.c), as Vault logs out
+ * every user of a disabled auth method. The value is the token's maximum
+ * expiry: past it the entry only waits for the mount's erase.
+ */
+static ward_err remember_token(struct op_ctx *c, const struct ward_token_info *t)
+{
+    char acc[WARD_ACCESSOR_HEX_LEN + 1];
+    char rest[WARD_ACCESSOR_HEX_LEN + 16];
+    char path[MOUNT_STORAGE_ID + 96];
+    char val[24];
+    int n;
+
+    if (c->mount == NULL) {
+        return WARD_OK;
+    }
+    ward_accessor_hex(acc, t->accessor);
+    (void)snprintf(rest, sizeof(rest), "tokens/%s", acc);
+    n = snprintf(val, sizeof(val), "%lld", (long long)t->max_expire_ms);
+    if (!mount_storage_path(path, sizeof(path), "auth", c->mount, rest)) {
+        return WARD_E_INVALID;
+    }
+    return ward_barrier_put(c->eng->barrier, path, (const uint8_t *)val, (size_t)n);
+}
+
 void login_reply(struct op_ctx *c, const struct login *l)
 {
     struct ward_token_info t;
@@ -157,7 +183,13 @@ void login_reply(struct op_ctx *c, const struct login *l)
         op_fail(c, WARD_E_NOMEM, NULL);
         return;
     }
-    if ((err = ward_auth_issue(c->eng->auth, &tok, &t, meta, now)) != WARD_OK) {
+    if ((err = ward_auth_issue(c->eng->auth, &tok, &t, meta, now)) != WARD_OK ||
+        (err = remember_token(c, &t)) != WARD_OK) {
+        if (tok != NULL && ward_auth_revoke(c->eng->auth, &t, now) != WARD_OK) {
+            /* never a token the mount forgets: say so if it stays valid */
+            ward_log(WARD_LOG_ERROR, "login: a token issued without its mount record could "
+                                     "not be revoked");
+        }
         op_fail(c, err, NULL);
     } else {
         token_reply(c, NULL,

@@ -632,6 +632,46 @@ ward_err mount_enable(struct mount_table *t, const struct mount_kind *kind, cons
     return err;
 }
 
+/*
+ * revoke_issued revokes every token an auth mount issued (login.c lists
+ * them under "auth/<storage id>/tokens/"), as Vault logs out the users of
+ * a disabled auth method. Best effort per token: one that cannot be
+ * revoked is logged and the rest still go.
+ */
+static void revoke_issued(struct ward_engine *e, const struct mount *m)
+{
+    struct ward_store_list l = { 0 };
+    char prefix[MOUNT_STORAGE_ID + 32];
+    int64_t now = ward_time_now_ms();
+    size_t revoked = 0;
+
+    if (!mount_storage_path(prefix, sizeof(prefix), "auth", m, "tokens/") ||
+        ward_barrier_list(e->barrier, &l, prefix) != WARD_OK) {
+        ward_log(WARD_LOG_ERROR, "mounts: cannot list the tokens of %s", m->storage_id);
+        return;
+    }
+    for (size_t i = 0; i < l.num; i++) {
+        struct ward_token_info info;
+        uint8_t acc[WARD_TOKEN_ID_LEN];
+        struct ward_buf meta;
+        ward_err err = WARD_E_INVALID;
+
+        ward_buf_init(&meta, 1u << 17);
+        if (ward_accessor_parse(acc, l.paths[i] + strlen(prefix)) &&
+            (err = ward_auth_lookup_accessor(e->auth, &info, &meta, acc, now)) == WARD_OK) {
+            err = ward_auth_revoke(e->auth, &info, now);
+            revoked += err == WARD_OK;
+        }
+        ward_buf_cleanup(&meta);
+        if (err != WARD_OK && err != WARD_E_NOT_FOUND) { /* not found: expired or revoked */
+            ward_log(WARD_LOG_ERROR, "mounts: cannot revoke a token of %s: %s", m->storage_id,
+                     ward_err_name(err));
+        }
+    }
+    ward_store_list_cleanup(&l);
+    ward_log(WARD_LOG_INFO, "mounts: disabled %s, revoked %zu tokens it issued", m->path, revoked);
+}
+
 ward_err mount_disable(struct mount_table *t, const char *path)
 {
     char full[MOUNT_PATH_MAX + 2];
@@ -665,6 +705,9 @@ ward_err mount_disable(struct mount_table *t, const char *path)
         publish(t, ms, k);
         atomic_store(&t->loaded, true);
         k = 0;
+        if (victim->kind->auth) {
+            revoke_issued(t->eng, victim);
+        }
     }
     drop_all(ms, k);
     mount_unref(victim);

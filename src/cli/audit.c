@@ -349,6 +349,11 @@ static int audit_run(struct ward_cli_cmd *cmd, const char *sub, const struct aud
 
 static const char *const g_subs[] = { "enable", "list", "disable", "hash", "head", "verify" };
 
+static int run_sub(struct ward_cli_cmd *cmd, const char *sub, void *arg)
+{
+    return audit_run(cmd, sub, arg);
+}
+
 int ward_cli_audit(struct ward_cli_ctx *ctx, int argc, char **argv)
 {
     struct audit_flags f = { 0 };
@@ -361,32 +366,9 @@ int ward_cli_audit(struct ward_cli_ctx *ctx, int argc, char **argv)
         { "head", WARD_CLI_FLAG_STR, &f.head },
         { "device", WARD_CLI_FLAG_STR, &f.device },
     };
-    const char *sub = NULL;
-    int rc;
 
-    if (argc < 2 || ward_cli_is_help(argv[1])) {
-        (void)fputs(g_audit_usage, argc < 2 ? ctx->err : ctx->out);
-        return argc < 2 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(g_subs) / sizeof(g_subs[0]); i++) {
-        sub = strcmp(argv[1], g_subs[i]) == 0 ? g_subs[i] : sub;
-    }
-    if (sub == NULL) {
-        (void)fprintf(ctx->err, "Error: unknown audit subcommand\n\n%s", g_audit_usage);
-        return WARD_CLI_EXIT_USAGE;
-    }
-    argc--;
-    argv++;
     cmd.parse.flags = flags;
     cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
-    if (ward_cli_parse_flags(&cmd.parse, argc, argv) != WARD_OK) {
-        return ward_cli_usage_error(&cmd, cmd.parse.error);
-    }
-    if ((rc = ward_cli_cmd_begin(&cmd, argc - cmd.parse.num_args, argv)) != WARD_CLI_CONTINUE) {
-        return rc;
-    }
-    if (ward_cli_parse_flags(&cmd.parse, argc, argv) != WARD_OK) {
-        return ward_cli_cmd_end(&cmd, ward_cli_usage_error(&cmd, cmd.parse.error));
-    }
-    return ward_cli_cmd_end(&cmd, audit_run(&cmd, sub, &f));
+    return ward_cli_run_sub(&cmd, argc, argv, g_subs, sizeof(g_subs) / sizeof(g_subs[0]), run_sub,
+                            &f);
 }

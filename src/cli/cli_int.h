@@ -130,6 +130,18 @@ struct ward_cli_cmd {
  */
 int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv);
 
+/*
+ * ward_cli_run_sub runs `ward <command> <sub> [flags] [args]` for a command
+ * whose subcommands share one flag set (cmd->ctx, cmd->usage and
+ * cmd->parse.flags set): no sub or -h prints the usage, a sub not in subs
+ * is a usage error; then the flags are parsed, the client opened, run
+ * called with the sub (one of subs) and arg, and the client closed.
+ * Returns the exit code.
+ */
+int ward_cli_run_sub(struct ward_cli_cmd *cmd, int argc, char **argv, const char *const *subs,
+                     size_t num_subs,
+                     int (*run)(struct ward_cli_cmd *cmd, const char *sub, void *arg), void *arg);
+
 /* ward_cli_cmd_end frees the client; returns code. */
 int ward_cli_cmd_end(struct ward_cli_cmd *cmd, int code);
 
@@ -228,6 +240,38 @@ int ward_cli_transit(struct ward_cli_ctx *ctx, int argc, char **argv);
 /* auth.c: `ward token <subcommand>` (Vault's auth/token paths) and `ward policy <subcommand>`. */
 int ward_cli_token(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_policy(struct ward_cli_ctx *ctx, int argc, char **argv);
+
+/*
+ * generic.c: `ward read|write|list|delete PATH` on any path; login.c:
+ * `ward login -method=...`.
+ */
+int ward_cli_read(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_write(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_list(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_delete(struct ward_cli_ctx *ctx, int argc, char **argv);
+int ward_cli_login(struct ward_cli_ctx *ctx, int argc, char **argv);
+
+#define WARD_CLI_PATH_MAX 512 /* bytes of a generic command's PATH */
+
+/*
+ * ward_cli_path_check accepts a PATH for the generic commands: 1 to
+ * WARD_CLI_PATH_MAX bytes, no leading '/', no empty, "." or ".." segment,
+ * no blank, control byte, '?', '#', '%' or '\\'. WARD_OK or WARD_E_INVALID.
+ */
+WARD_MUST_CHECK ward_err ward_cli_path_check(const char *path);
+
+/*
+ * ward_cli_pairs turns write's arguments into a JSON object (*out, owned):
+ * key=value (a string), key=@file (the file's text), key=- (stdin's text),
+ * and a lone "-" (a JSON object read from stdin; the pairs win). in_fd is
+ * stdin. WARD_E_INVALID with why set for a malformed argument, an
+ * unreadable file, stdin used twice or stdin not holding an object.
+ */
+WARD_MUST_CHECK ward_err ward_cli_pairs(json_t **out, char **args, int num, int in_fd, char *why,
+                                        size_t why_cap);
+
+/* ward_cli_json_escape appends s (n bytes) to out as a JSON string, quotes included. */
+WARD_MUST_CHECK ward_err ward_cli_json_escape(struct ward_buf *out, const char *s, size_t n);
 
 int ward_cli_operator_init(struct ward_cli_ctx *ctx, int argc, char **argv);
 int ward_cli_operator_unseal(struct ward_cli_ctx *ctx, int argc, char **argv);

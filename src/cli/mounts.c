@@ -116,45 +116,31 @@ static int mounts_run(struct ward_cli_cmd *cmd, const char *sub, const struct mo
 
 static const char *const g_subs[] = { "enable", "list", "disable" };
 
+static int run_secrets(struct ward_cli_cmd *cmd, const char *sub, void *arg)
+{
+    return mounts_run(cmd, sub, arg, false);
+}
+
+static int run_auth(struct ward_cli_cmd *cmd, const char *sub, void *arg)
+{
+    return mounts_run(cmd, sub, arg, true);
+}
+
 static int mounts_main(struct ward_cli_ctx *ctx, int argc, char **argv, bool auth)
 {
-    const char *usage = auth ? g_auth_usage : g_secrets_usage;
     struct mount_flags f = { 0 };
-    struct ward_cli_cmd cmd = { .ctx = ctx, .usage = usage };
+    struct ward_cli_cmd cmd = { .ctx = ctx, .usage = auth ? g_auth_usage : g_secrets_usage };
     const struct ward_cli_flag flags[] = {
         WARD_CLI_COMMON_FLAGS(&cmd.common),
         { "path", WARD_CLI_FLAG_STR, &f.path },
         { "description", WARD_CLI_FLAG_STR, &f.description },
         { "version", WARD_CLI_FLAG_STR, &f.version },
     };
-    const char *sub = NULL;
-    int rc;
 
-    if (argc < 2 || ward_cli_is_help(argv[1])) {
-        (void)fputs(usage, argc < 2 ? ctx->err : ctx->out);
-        return argc < 2 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(g_subs) / sizeof(g_subs[0]); i++) {
-        sub = strcmp(argv[1], g_subs[i]) == 0 ? g_subs[i] : sub;
-    }
-    if (sub == NULL) {
-        (void)fprintf(ctx->err, "Error: unknown subcommand\n\n%s", usage);
-        return WARD_CLI_EXIT_USAGE;
-    }
-    argc--;
-    argv++;
     cmd.parse.flags = flags;
     cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
-    if (ward_cli_parse_flags(&cmd.parse, argc, argv) != WARD_OK) {
-        return ward_cli_usage_error(&cmd, cmd.parse.error);
-    }
-    if ((rc = ward_cli_cmd_begin(&cmd, argc - cmd.parse.num_args, argv)) != WARD_CLI_CONTINUE) {
-        return rc;
-    }
-    if (ward_cli_parse_flags(&cmd.parse, argc, argv) != WARD_OK) {
-        return ward_cli_cmd_end(&cmd, ward_cli_usage_error(&cmd, cmd.parse.error));
-    }
-    return ward_cli_cmd_end(&cmd, mounts_run(&cmd, sub, &f, auth));
+    return ward_cli_run_sub(&cmd, argc, argv, g_subs, sizeof(g_subs) / sizeof(g_subs[0]),
+                            auth ? run_auth : run_secrets, &f);
 }
 
 int ward_cli_secrets(struct ward_cli_ctx *ctx, int argc, char **argv)

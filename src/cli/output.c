@@ -83,6 +83,39 @@ int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv)
     return open_client(cmd);
 }
 
+int ward_cli_run_sub(struct ward_cli_cmd *cmd, int argc, char **argv, const char *const *subs,
+                     size_t num_subs,
+                     int (*run)(struct ward_cli_cmd *cmd, const char *sub, void *arg), void *arg)
+{
+    const char *sub = NULL;
+    int rc;
+
+    if (argc < 2 || ward_cli_is_help(argv[1])) {
+        (void)fputs(cmd->usage, argc < 2 ? cmd->ctx->err : cmd->ctx->out);
+        return argc < 2 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < num_subs; i++) {
+        sub = strcmp(argv[1], subs[i]) == 0 ? subs[i] : sub;
+    }
+    if (sub == NULL) {
+        (void)fprintf(cmd->ctx->err, "Error: unknown subcommand \"%s\"\n\n%s", argv[1], cmd->usage);
+        return WARD_CLI_EXIT_USAGE;
+    }
+    argc--;
+    argv++;
+    /* first pass: count the positional arguments, which begin must not refuse */
+    if (ward_cli_parse_flags(&cmd->parse, argc, argv) != WARD_OK) {
+        return ward_cli_usage_error(cmd, cmd->parse.error);
+    }
+    if ((rc = ward_cli_cmd_begin(cmd, argc - cmd->parse.num_args, argv)) != WARD_CLI_CONTINUE) {
+        return rc;
+    }
+    if (ward_cli_parse_flags(&cmd->parse, argc, argv) != WARD_OK) {
+        return ward_cli_cmd_end(cmd, ward_cli_usage_error(cmd, cmd->parse.error));
+    }
+    return ward_cli_cmd_end(cmd, run(cmd, sub, arg));
+}
+
 int ward_cli_cmd_end(struct ward_cli_cmd *cmd, int code)
 {
     ward_client_free(cmd->client);

@@ -180,6 +180,21 @@ def disable(srv, c, uuid):
     check(r.status_code == 204, "disable of nothing: 204 as Vault")
 
 
+def auth_disable_revokes(srv, c):
+    """Disabling an auth method logs its users out, as Vault does."""
+    c.sys.enable_auth_method("userpass", path="up-tmp")
+    c.auth.userpass.create_or_update_user("homer", "d0nut-password", policies=["default"],
+                                          mount_point="up-tmp")
+    u = hvac.Client(url=srv.addr, verify=srv.cert)
+    u.auth.userpass.login("homer", "d0nut-password", mount_point="up-tmp")
+    check(u.auth.token.lookup_self()["data"]["display_name"] == "up-tmp-homer", "logged in")
+    check("up-tmp/" in c.sys.list_auth_methods()["data"], "listed under sys/auth")
+    c.sys.disable_auth_method("up-tmp")
+    expect(hvac.exceptions.Forbidden, u.auth.token.lookup_self)
+    r = raw(srv, c.token, "POST", "auth/up-tmp/login/homer", {"password": "d0nut-password"})
+    check(r.status_code == 404, "disabled method: login 404 (%d)" % r.status_code)
+
+
 def cli(ward, srv, c):
     env = dict(os.environ, WARD_ADDR=srv.addr, WARD_CACERT=srv.cert, WARD_TOKEN=c.token)
 
@@ -216,6 +231,7 @@ def main(ward):
         policies(srv, c)
         restart_and_seal(srv, c, res["keys"][0])
         disable(srv, c, uuid)
+        auth_disable_revokes(srv, c)
         cli(ward, srv, c)
         out = srv.output()
         check("in-team" not in out and "in-billing" not in out, "no secret in the log")

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "control.h"
 #include "kv_int.h"
 
 #define DEFAULT_TTL_S WARD_TOKEN_MAX_TTL_S
@@ -476,6 +477,10 @@ void op_token_create(struct op_ctx *c)
         (why = create_fields(c, &t, &meta)) != NULL ||
         (why = create_times(c, &t, now_ms())) != NULL) {
         op_fail(c, WARD_E_INVALID, why);
+        goto out;
+    }
+    if (!do_child_principal(c, &t, &why)) {
+        op_fail(c, WARD_E_PERMISSION, why);
         goto out;
     }
     if (escalation(c, &t)) {

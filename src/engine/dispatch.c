@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "control.h"
 #include "engine_int.h"
 
 ward_err ward_engine_new(struct ward_engine **out, struct ward_barrier *b,
@@ -158,7 +159,7 @@ static enum op_id run(struct ward_engine *e, struct op_ctx *c)
         op_fail(c, err, why[0] != '\0' ? why : NULL);
         return op;
     }
-    g_ops[op].handler(c);
+    control_run(c, op); /* the handler, under dual control and FROM/TO (control.c) */
     (void)e;
     return op;
 }

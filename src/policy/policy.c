@@ -76,7 +76,12 @@ static const struct {
                   "\"sys/rekey/*\":{\"capabilities\":[\"create\",\"read\",\"update\",\"delete\"]},"
                   "\"sys/rotate\":{\"capabilities\":[\"update\",\"sudo\"]},"
                   "\"sys/key-status\":{\"capabilities\":[\"read\"]},"
-                  "\"sys/metrics\":{\"capabilities\":[\"read\"]}}}" },
+                  "\"sys/metrics\":{\"capabilities\":[\"read\"]},"
+                  /* dual control (control.c): operators approve each other's changes */
+                  "\"sys/control/approve/*\":{\"capabilities\":[\"update\"]},"
+                  "\"sys/control/request/*\":{\"capabilities\":[\"read\"]},"
+                  "\"sys/control/requests\":{\"capabilities\":[\"list\"]},"
+                  "\"sys/control/config\":{\"capabilities\":[\"read\"]}}}" },
     { "auditor", "{\"path\":{\"sys/audit*\":{\"capabilities\":[\"read\",\"list\"]}}}" },
 };
 

@@ -67,6 +67,15 @@ WARD_API void ward_client_free(struct ward_client *c);
 WARD_API WARD_MUST_CHECK ward_err ward_client_set_token(struct ward_client *c, const char *token);
 
 /*
+ * ward_client_set_client_cert makes every later request present the PEM
+ * client certificate cert_file with its key key_file (mutual TLS, for the
+ * cert auth method); both NULL: none. WARD_E_INVALID if only one is given.
+ */
+WARD_API WARD_MUST_CHECK ward_err ward_client_set_client_cert(struct ward_client *c,
+                                                              const char *cert_file,
+                                                              const char *key_file);
+
+/*
  * ward_client_get_error returns the message of the last failed call: the
  * server's errors[0], or a transport explanation, or "" after a success.
  * Borrowed; valid until the next call on c.

@@ -27,6 +27,15 @@ static const struct command g_operator_cmds[] = {
     { "key-status", ward_cli_operator_key_status, "Print the encryption key term" },
 };
 
+/* Vault's generic commands on any path, and login (generic.c, login.c). */
+static const struct command g_generic_cmds[] = {
+    { "read", ward_cli_read, "Read a path" },
+    { "write", ward_cli_write, "Write key=value pairs to a path" },
+    { "list", ward_cli_list, "List the keys under a path" },
+    { "delete", ward_cli_delete, "Delete a path" },
+    { "login", ward_cli_login, "Log in with an auth method" },
+};
+
 static const char g_usage[] =
     "Usage: ward <command> [args]\n\n"
     "Commands:\n"
@@ -41,7 +50,9 @@ static const char g_usage[] =
     "  policy      ACL policies: list, read, write, delete\n"
     "  audit       Audit devices: enable, list, disable, hash, head; verify a file\n"
     "  secrets     Secrets engines (KV v2, transit) by path: enable, list, disable\n"
-    "  auth        Auth methods by path: enable, list, disable\n\n"
+    "  auth        Auth methods by path: enable, list, disable\n"
+    "  read, write, list, delete   Any path, as Vault's generic commands\n"
+    "  login       Log in with an auth method and print the token\n\n"
     "Run `ward <command> -h` for a command's flags.\n\n"
     "Example:\n  $ WARD_ADDR=https://127.0.0.1:8200 ward status\n";
 
@@ -120,6 +131,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "auth") == 0) {
         return ward_cli_auth(&ctx, argc - 1, argv + 1);
+    }
+    for (size_t i = 0; i < sizeof(g_generic_cmds) / sizeof(g_generic_cmds[0]); i++) {
+        if (strcmp(argv[1], g_generic_cmds[i].name) == 0) {
+            return g_generic_cmds[i].fn(&ctx, argc - 1, argv + 1);
+        }
     }
     (void)fprintf(stderr, "Error: unknown command \"%s\"\n\n%s", argv[1], g_usage);
     return WARD_CLI_EXIT_USAGE;

@@ -134,6 +134,8 @@ void ward_client_free(struct ward_client *c)
     free_token(c->token);
     ward_free(c->addr);
     ward_free(c->cacert);
+    ward_free(c->client_cert);
+    ward_free(c->client_key);
     ward_buf_cleanup(&c->body);
     ward_free(c);
 }
@@ -147,6 +149,26 @@ ward_err ward_client_set_token(struct ward_client *c, const char *token)
     }
     free_token(c->token);
     c->token = copy;
+    return WARD_OK;
+}
+
+ward_err ward_client_set_client_cert(struct ward_client *c, const char *cert_file,
+                                     const char *key_file)
+{
+    char *cert = NULL;
+    char *key = NULL;
+
+    if ((cert_file == NULL) != (key_file == NULL)) {
+        return WARD_E_INVALID;
+    }
+    if (copy_opt(&cert, cert_file) != WARD_OK || copy_opt(&key, key_file) != WARD_OK) {
+        ward_free(cert);
+        return WARD_E_NOMEM;
+    }
+    ward_free(c->client_cert);
+    ward_free(c->client_key);
+    c->client_cert = cert;
+    c->client_key = key;
     return WARD_OK;
 }
 
@@ -246,6 +268,10 @@ static ward_err set_options(struct ward_client *c, const char *url, struct curl_
     rc |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->cacert != NULL) {
         rc |= curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+    }
+    if (c->client_cert != NULL) {
+        rc |= curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert);
+        rc |= curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
     }
     rc |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
     rc |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

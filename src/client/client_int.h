@@ -29,6 +29,8 @@ struct ward_client {
     char *addr;
     char *token; /* SECURITY: wiped on replace and free */
     char *cacert;
+    char *client_cert; /* PEM file of a client certificate (mutual TLS), or NULL */
+    char *client_key;  /* PEM file of its private key, or NULL */
     int64_t timeout_ms;
     uint32_t retries;
     struct ward_buf body; /* last response, NUL-terminated after each call */

@@ -137,34 +137,43 @@ static ward_err load_key(struct cred_mount *cm, uint8_t key[NAME_KEY_LEN])
     return err;
 }
 
-ward_err cred_path(struct cred_mount *cm, char out[CRED_SPATH_MAX], const char *area,
-                   const char *name)
+ward_err cred_id(struct cred_mount *cm, char out[65], const char *area, const char *name)
 {
     uint8_t key[NAME_KEY_LEN];
-    uint8_t in[64 + CRED_NAME_MAX + 2];
+    uint8_t in[64 + CRED_KEY_MAX + 2];
     uint8_t mac[WARD_SHA256_LEN];
-    char rest[96];
     size_t alen = strlen(area);
     size_t nlen = strlen(name);
     ward_err err;
 
-    if (alen > 64 || nlen > CRED_NAME_MAX) {
+    if (alen > 64 || nlen > CRED_KEY_MAX) {
         return WARD_E_INVALID;
     }
     memcpy(in, area, alen + 1); /* area, its NUL, then name */
     memcpy(in + alen + 1, name, nlen);
     if ((err = load_key(cm, key)) == WARD_OK &&
         (err = ward_hmac_sha256(mac, key, sizeof(key), in, alen + 1 + nlen)) == WARD_OK) {
-        int w = snprintf(rest, sizeof(rest), "%s/", area);
-
-        for (size_t i = 0; i < sizeof(mac) && w > 0 && (size_t)w + 2 < sizeof(rest); i++) {
-            w += snprintf(rest + w, sizeof(rest) - (size_t)w, "%02x", mac[i]);
+        for (size_t i = 0; i < sizeof(mac); i++) {
+            (void)snprintf(out + 2 * i, 3, "%02x", mac[i]);
         }
-        err =
-            mount_storage_path(out, CRED_SPATH_MAX, "auth", cm->m, rest) ? WARD_OK : WARD_E_INVALID;
     }
     OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(mac, sizeof(mac));
     return err;
+}
+
+ward_err cred_path(struct cred_mount *cm, char out[CRED_SPATH_MAX], const char *area,
+                   const char *name)
+{
+    char id[65];
+    char rest[64 + 66];
+    ward_err err;
+
+    if ((err = cred_id(cm, id, area, name)) != WARD_OK) {
+        return err;
+    }
+    (void)snprintf(rest, sizeof(rest), "%s/%s", area, id);
+    return mount_storage_path(out, CRED_SPATH_MAX, "auth", cm->m, rest) ? WARD_OK : WARD_E_INVALID;
 }
 
 /* decode_entry parses an entry's JSON and checks it names name (NULL: any). */

@@ -54,6 +54,15 @@ struct cred_mount *cred_of(const struct op_ctx *c);
  */
 bool cred_name(char out[CRED_NAME_MAX + 1], const char *in);
 
+/*
+ * cred_id writes hex(HMAC-SHA-256(name key, area || 0x00 || name)): the
+ * id of name in area, also how approle keeps secret IDs (never in clear).
+ * name: at most CRED_KEY_MAX bytes.
+ */
+#define CRED_KEY_MAX 200
+WARD_MUST_CHECK ward_err cred_id(struct cred_mount *cm, char out[65], const char *area,
+                                 const char *name);
+
 /* cred_path writes where area's entry for name lives. */
 WARD_MUST_CHECK ward_err cred_path(struct cred_mount *cm, char out[CRED_SPATH_MAX],
                                    const char *area, const char *name);

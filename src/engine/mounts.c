@@ -124,6 +124,7 @@ static const struct mount_kind *const g_kinds[] = {
     &g_mount_transit,
     &g_mount_token,
     &g_mount_userpass,
+    &g_mount_approle,
 };
 
 const struct mount_kind *mount_kind_find(const char *type)

@@ -90,6 +90,7 @@ extern const struct mount_kind g_mount_kv;
 extern const struct mount_kind g_mount_transit;
 extern const struct mount_kind g_mount_token;
 extern const struct mount_kind g_mount_userpass; /* auth_userpass.c */
+extern const struct mount_kind g_mount_approle;  /* auth_approle.c */
 
 /*
  * mount_canonical: path (after "/v1/") lies under some kind's canonical

@@ -15,6 +15,8 @@ PKGS=(
     libcurl4-openssl-dev libargon2-dev libgfshare-dev libgfshare-bin libcmocka-dev
     # tests: gcore (gdb), real clients
     gdb procps python3 python3-hvac python3-requests python3-cryptography curl
+    # the radius auth method's test server (tests/integration/test_radius.py)
+    freeradius
     # MariaDB with Vault-backed encryption keys (tests/integration/test_mariadb.py)
     mariadb-server mariadb-plugin-hashicorp-key-management
     # benchmarks

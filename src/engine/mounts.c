@@ -124,6 +124,8 @@ static const struct mount_kind *const g_kinds[] = {
     &g_mount_transit,
     &g_mount_token,
     &g_mount_userpass,
+    &g_mount_radius,
+    &g_mount_cert,
     &g_mount_approle,
 };
 

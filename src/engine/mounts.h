@@ -90,6 +90,8 @@ extern const struct mount_kind g_mount_kv;
 extern const struct mount_kind g_mount_transit;
 extern const struct mount_kind g_mount_token;
 extern const struct mount_kind g_mount_userpass; /* auth_userpass.c */
+extern const struct mount_kind g_mount_radius;   /* auth_radius.c */
+extern const struct mount_kind g_mount_cert;     /* auth_cert.c */
 extern const struct mount_kind g_mount_approle;  /* auth_approle.c */
 
 /*

@@ -303,7 +303,8 @@ static int serve(struct server_config *cfg, struct ward_barrier *b)
         .dev = false,
         .kv_max_value_bytes = cfg->kv_max_value_bytes,
         .audit_node = cfg->audit_node[0] != '\0' ? cfg->audit_node : NULL,
-        .audit_spool_dir = cfg->audit_spool_dir[0] != '\0' ? cfg->audit_spool_dir : NULL
+        .audit_spool_dir = cfg->audit_spool_dir[0] != '\0' ? cfg->audit_spool_dir : NULL,
+        .user_lockout = cfg->user_lockout
     };
     struct ward_engine *eng = NULL;
     struct ward_front *front = NULL;

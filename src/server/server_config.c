@@ -212,6 +212,60 @@ static ward_err audit_key(struct server_config *c, const char *key, const char *
     return WARD_E_NOT_FOUND;
 }
 
+/* parse_duration_ms reads "90", "90s", "500ms", "15m" or "2h" (no unit: seconds), at most a day. */
+static ward_err parse_duration_ms(const char *v, int64_t *out)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = { { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 } };
+
+    size_t digits = strspn(v, "0123456789");
+    uint64_t n = 0;
+    char num[16];
+
+    if (digits == 0 || digits >= sizeof(num)) {
+        return WARD_E_INVALID;
+    }
+    memcpy(num, v, digits);
+    num[digits] = '\0';
+    if (parse_u64(num, 1, 86400000, &n) != WARD_OK) {
+        return WARD_E_INVALID;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(v + digits, units[i].unit) == 0) {
+            *out = (int64_t)n * units[i].ms;
+            return *out <= 86400000 ? WARD_OK : WARD_E_INVALID;
+        }
+    }
+    return WARD_E_INVALID;
+}
+
+/* lockout_key: Vault's user_lockout stanza, plus Ward's per-address source_threshold. */
+static ward_err lockout_key(struct server_config *c, const char *key, const char *v)
+{
+    struct ward_lockout_config *l = &c->user_lockout;
+    uint64_t n = 0;
+    ward_err err;
+
+    if (strcmp(key, "lockout_threshold") == 0 || strcmp(key, "source_threshold") == 0) {
+        if ((err = parse_u64(v, 1, 1000000, &n)) == WARD_OK) {
+            *(key[0] == 'l' ? &l->threshold : &l->source_threshold) = (uint32_t)n;
+        }
+        return err;
+    }
+    if (strcmp(key, "lockout_duration") == 0) {
+        return parse_duration_ms(v, &l->duration_ms);
+    }
+    if (strcmp(key, "lockout_counter_reset") == 0) {
+        return parse_duration_ms(v, &l->counter_reset_ms);
+    }
+    if (strcmp(key, "disable_lockout") == 0) {
+        return parse_bool(v, &l->disable);
+    }
+    return WARD_E_NOT_FOUND;
+}
+
 static ward_err server_key(struct server_config *c, const char *key, const char *v)
 {
     uint64_t n = 0;
@@ -261,6 +315,9 @@ static ward_err on_entry(void *ctx, const char *section, const char *key, const 
     }
     if (strcmp(section, "audit") == 0) {
         return audit_key(c, key, value);
+    }
+    if (strcmp(section, "user_lockout") == 0) {
+        return lockout_key(c, key, value);
     }
     return WARD_E_NOT_FOUND;
 }

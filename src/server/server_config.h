@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/lockout.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "front/front.h"
@@ -22,6 +23,7 @@ struct server_config {
     size_t kv_max_value_bytes; /* [kv] max_value_bytes; 0 (unset) = WARD_KV_DEFAULT_MAX_VALUE */
     char audit_spool_dir[512]; /* [audit] spool_dir; "" = the SQLite file's directory */
     char audit_node[64];       /* [audit] node; "" = the host name */
+    struct ward_lockout_config user_lockout; /* [user_lockout]; zeros = Vault's defaults */
 };
 
 /* server_config_defaults: one listener on 127.0.0.1:8200, sqlite at ./ward.db. */

@@ -49,6 +49,33 @@ static void test_full_file(void **state)
     assert_true(c.front.request_client_cert);
 }
 
+static void test_user_lockout(void **state)
+{
+    struct server_config c;
+
+    (void)state;
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_threshold = 3\nlockout_duration = 2s\n"
+                               "lockout_counter_reset = 15m\nsource_threshold = 50\n"),
+                     WARD_OK);
+    assert_int_equal(c.user_lockout.threshold, 3);
+    assert_int_equal(c.user_lockout.duration_ms, 2000);
+    assert_int_equal(c.user_lockout.counter_reset_ms, 900000);
+    assert_int_equal(c.user_lockout.source_threshold, 50);
+    assert_false(c.user_lockout.disable);
+    assert_int_equal(
+        parse(&c, "[user_lockout]\nlockout_duration = 500ms\ndisable_lockout = true\n"), WARD_OK);
+    assert_int_equal(c.user_lockout.duration_ms, 500);
+    assert_true(c.user_lockout.disable);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_duration = 90\n"), WARD_OK);
+    assert_int_equal(c.user_lockout.duration_ms, 90000);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_threshold = 0\n"), WARD_E_INVALID);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_duration = 2d\n"), WARD_E_INVALID);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_duration = 25h\n"), WARD_E_INVALID);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_duration = s\n"), WARD_E_INVALID);
+    assert_int_equal(parse(&c, "[user_lockout]\nlockout_duration = -1s\n"), WARD_E_INVALID);
+    assert_int_equal(parse(&c, "[user_lockout]\nunknown = 1\n"), WARD_E_INVALID);
+}
+
 static void test_kv_max_value(void **state)
 {
     struct server_config c;
@@ -97,6 +124,7 @@ int main(void)
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_kv_max_value),
+        cmocka_unit_test(test_user_lockout),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -402,6 +402,90 @@ def audit_verify_corpus():
     }
 
 
+RADIUS_SECRET = b"fuzz shared secret"  # fuzz_radius.c's
+RADIUS_RA = bytes.fromhex("0f403f9473978057bd83d5cb98f4227a")
+
+
+def radius_packet(code, ident, attrs, sign=True, with_ma=True, secret=RADIUS_SECRET):
+    """A RADIUS response to fuzz_radius.c's request, signed as a server signs it."""
+    body = b"".join(bytes([t, len(v) + 2]) + v for t, v in attrs)
+    ma_at = None
+    if with_ma:
+        ma_at = 20 + len(body) + 2
+        body += bytes([80, 18]) + bytes(16)
+    length = 20 + len(body)
+    pkt = bytearray(bytes([code, ident]) + struct.pack(">H", length) + RADIUS_RA + body)
+    if sign and ma_at is not None:
+        pkt[ma_at:ma_at + 16] = hmac.new(secret, bytes(pkt), hashlib.md5).digest()
+    if sign:
+        pkt[4:20] = hashlib.md5(bytes(pkt) + secret).digest()
+    return bytes(pkt)
+
+
+def radius_corpus():
+    """Mode byte + datagram for fuzz_radius (src/auth/radius.c): 0 as received, 1 signed here."""
+    msg = [(18, b"hello!")]
+    return {
+        "accept-signed": b"\x00" + radius_packet(2, 7, msg),
+        "reject-signed": b"\x00" + radius_packet(3, 9, []),
+        "challenge-signed": b"\x00" + radius_packet(11, 1, [(24, b"state"), (18, b"otp?")]),
+        "accept-padded": b"\x00" + radius_packet(2, 7, msg) + b"\x00\x00",
+        "bad-no-ma": b"\x00" + radius_packet(2, 7, msg, with_ma=False),
+        "bad-other-secret": b"\x00" + radius_packet(2, 7, msg, secret=b"another secret"),
+        "bad-attr-len0": b"\x00" + radius_packet(2, 7, [], sign=False)[:2] + b"\x00\x17" +
+                         RADIUS_RA + b"\x12\x00\x00",
+        "bad-attr-overrun": b"\x00\x02\x07\x00\x17" + RADIUS_RA + b"\x12\x05\x61",
+        "bad-short": b"\x00\x02\x07\x00\x14" + RADIUS_RA[:10],
+        "sign-accept": b"\x01" + radius_packet(2, 7, msg, sign=False),
+        "sign-reject-flip": b"\x2b" + radius_packet(3, 200, [(18, b"no")], sign=False),
+        "sign-request-code": b"\x01" + radius_packet(1, 7, msg, sign=False),
+        "sign-no-ma": b"\x01" + radius_packet(2, 7, msg, sign=False, with_ma=False),
+        "sign-two-ma": b"\x01" + radius_packet(2, 7, [(80, bytes(16))], sign=False),
+        "empty": b"",
+    }
+
+
+def cert_corpus():
+    """DER certificates for fuzz_cert (src/auth/cert.c): Ed25519 with fixed keys, so each
+    run writes the same bytes."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.x509.oid import NameOID
+
+    ca_key = ed25519.Ed25519PrivateKey.from_private_bytes(pattern(32, 1))
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(pattern(32, 2))
+    start = datetime.datetime(2024, 1, 1)
+
+    def cert(cn, ou=None, sans=(), ca=False, days=3650):
+        names = [x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []
+        if ou:
+            names.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
+        b = (x509.CertificateBuilder().subject_name(x509.Name(names))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Corpus CA")]))
+             .public_key((ca_key if ca else key).public_key()).serial_number(len(cn or "") + 7)
+             .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=days))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if sans:
+            b = b.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+        return b.sign(ca_key, None).public_bytes(serialization.Encoding.DER)
+
+    full = cert("app1.example.com", "Payments", [x509.DNSName("app1.example.com"),
+                                                 x509.RFC822Name("ops@x.org"),
+                                                 x509.UniformResourceIdentifier("spiffe://a/b")])
+    return {
+        "ca": cert("Corpus CA", ca=True),
+        "client-full": full,
+        "client-cn-only": cert("svc"),
+        "client-no-cn": cert(None, "Ops", [x509.DNSName("a.web.example.com")]),
+        "client-expired": cert("old.example.com", days=1),
+        "bad-truncated": full[:-10],
+        "bad-trailing": full + b"\x00",
+        "bad-not-der": b"-----BEGIN CERTIFICATE-----",
+    }
+
+
 def main():
     targets = {
         "ctext": ctext_corpus(),
@@ -416,6 +500,8 @@ def main():
         "policy": policy_corpus(),
         "json": json_corpus(),
         "audit_verify": audit_verify_corpus(),
+        "radius": radius_corpus(),
+        "cert": cert_corpus(),
     }
     for target, files in targets.items():
         d = os.path.join(CORPUS, target)

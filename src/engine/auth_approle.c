@@ -501,9 +501,11 @@ void op_approle_secret_id_create(struct op_ctx *c)
         op_fail(c, err, NULL);
         goto out;
     }
-    cred_reply(c, json_pack("{s:s, s:s, s:O, s:O}", "secret_id", secret, "secret_id_accessor",
-                            accessor, "secret_id_ttl", json_object_get(role, "secret_id_ttl"),
-                            "secret_id_num_uses", json_object_get(role, "secret_id_num_uses")));
+    cred_reply(c, json_pack("{s:s, s:s, s:I, s:I}", "secret_id", secret, "secret_id_accessor",
+                            accessor, "secret_id_ttl",
+                            json_integer_value(json_object_get(role, "secret_id_ttl")),
+                            "secret_id_num_uses",
+                            json_integer_value(json_object_get(role, "secret_id_num_uses"))));
 out:
     (void)pthread_mutex_unlock(&cm->mu);
     OPENSSL_cleanse(secret, sizeof(secret));
@@ -760,7 +762,12 @@ void op_approle_login(struct op_ctx *c)
     const char *secret = NULL;
     json_t *role = NULL;
     json_t *meta = NULL;
+    const json_t *sv = json_object_get(c->body, "secret_id");
 
+    /* "" is no secret_id (a role without bind_secret_id; hvac sends one) */
+    if (json_is_string(sv) && json_string_length(sv) == 0) {
+        (void)json_object_del(c->body, "secret_id");
+    }
     if (!body_text(c, "role_id", ROLE_ID_MAX, &rid) || rid == NULL ||
         !body_text(c, "secret_id", SECRET_MAX, &secret)) {
         op_fail(c, WARD_E_INVALID, "missing role_id");

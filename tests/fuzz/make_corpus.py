@@ -373,6 +373,42 @@ def policy_corpus():
     return out
 
 
+def do_corpus():
+    """Requests "METHOD PATH" + body for fuzz_do (paths under /v1/; routes 10-k, 20-s)."""
+    d = b64(b"invoice").decode()
+    seeds = {
+        "encrypt": '{"op":"encrypt","to":"bob","data":"%s"}' % d,
+        "encrypt-from": '{"op":"encrypt","from":"eve","to":"bob","data":"%s"}' % d,
+        "encrypt-type": '{"op":"encrypt","to":"bob","type":"pin-block","data":"%s"}' % d,
+        "decrypt-bad": '{"op":"decrypt","data":"ward:v1:AQEAAAAAAAAAAAAAAAAAAAAAAAEBBHJvb3QDYm9i"}',
+        "decrypt-vault": '{"op":"decrypt","data":"vault:v1:AAAA"}',
+        "sign": '{"op":"sign","to":"bob","data":"%s"}' % d,
+        "verify": '{"op":"verify","from":"root","to":"root","data":"%s","signature":"vault:v1:AA=="}' % d,
+        "mac": '{"op":"mac","to":"anyone","data":"%s"}' % d,
+        "verify-mac": '{"op":"verify_mac","from":"root","data":"%s","mac":"vault:v1:AA=="}' % d,
+        "bad-op": '{"op":"fly","to":"bob","data":"%s"}' % d,
+        "bad-to": '{"op":"encrypt","to":"b o b","data":"%s"}' % d,
+        "bad-data": '{"op":"encrypt","to":"bob","data":"!!"}',
+    }
+    out = {name: ("POST do\n" + body).encode() for name, body in seeds.items()}
+    out.update({
+        "prefetch": b'POST do/prefetch\n{"op":"encrypt","to":"bob"}',
+        "route-write": b'POST sys/do/routes/30-x\n{"ops":["encrypt"],"key":"k","type":"a*",'
+                       b'"from":"*","to":"c","mount":"transit/","hash_algorithm":"sha2-512"}',
+        "route-bad": b'POST sys/do/routes/bad\n{"ops":["encrypt"],"key":"k","to":"a*b"}',
+        "route-mount": b'POST sys/do/routes/40-m\n{"ops":["decrypt"],"key":"k","mount":"kv/"}',
+        "route-read": b"GET sys/do/routes/10-k\n",
+        "route-list": b"LIST sys/do/routes\n",
+        "route-delete": b"DELETE sys/do/routes/30-x\n",
+        "control-config": b'POST sys/control/config\n{"ttl":"90s"}',
+        "control-approve": b"POST sys/control/approve/00112233445566778899aabbccddeeff\n{}",
+        "control-read": b"GET sys/control/request/zz\n",
+        "control-list": b"LIST sys/control/requests\n",
+        "approval-query": b"DELETE sys/do/routes/10-k?ward_approval=0011&x=1\n",
+    })
+    return out
+
+
 def audit_line(kind, seq, text, prev, key):
     """One audit record line as src/audit/record.c writes it (docs/storage-format.md)."""
     body = b'{"type":"%s","seq":%d,%s,"prev":"%s"}' % (kind, seq, text, prev.hex().encode())
@@ -500,6 +536,7 @@ def main():
         "policy": policy_corpus(),
         "json": json_corpus(),
         "audit_verify": audit_verify_corpus(),
+        "do": do_corpus(),
         "radius": radius_corpus(),
         "cert": cert_corpus(),
     }

@@ -522,8 +522,25 @@ def cert_corpus():
     }
 
 
+def cidr_corpus():
+    """fuzz_cidr.c: CIDR lists and peer addresses (src/auth/cidr.h)."""
+    return {
+        "v4": b"10.0.0.0/8",
+        "v4-list": b"10.0.0.0/8, 192.168.1.7/24 ,127.0.0.1",
+        "v6": b"2001:db8::/32,::1,fe80::1/10",
+        "mapped": b"::ffff:10.1.2.3/104",
+        "zero": b"0.0.0.0/0,::/0",
+        "bad-bits": b"10.0.0.0/33",
+        "bad-empty-item": b"1.1.1.1,,2.2.2.2",
+        "peer-v4": b"127.0.0.2:5555",
+        "peer-v6": b"[::1]:8200",
+        "many": b",".join(b"10.0.%d.0/24" % i for i in range(40)),
+    }
+
+
 def main():
     targets = {
+        "cidr": cidr_corpus(),
         "ctext": ctext_corpus(),
         "byok": byok_corpus(),
         "transit": transit_corpus(),

@@ -14,9 +14,11 @@
 #define MAX_CA_CERTS 16
 #define MAX_NAME     1024 /* bytes of one name taken from a certificate */
 
-static char fold(char ch, bool fold_case)
+static unsigned char fold(char ch, bool fold_case)
 {
-    return fold_case && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+    unsigned char u = (unsigned char)ch;
+
+    return fold_case && u >= 'A' && u <= 'Z' ? (unsigned char)(u + ('a' - 'A')) : u;
 }
 
 bool ward_cert_glob(const char *pattern, const char *text, bool fold_case)

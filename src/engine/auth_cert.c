@@ -181,12 +181,13 @@ void op_cert_role_write(struct op_ctx *c)
     if (err == WARD_E_NOT_FOUND) {
         err = (role = json_pack("{s:s}", "name", name)) != NULL ? WARD_OK : WARD_E_NOMEM;
     }
-    if (err != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if ((why = role_apply(role, c->body)) != NULL) {
+    if (err == WARD_OK && (why = role_apply(role, c->body)) != NULL) {
         op_fail(c, WARD_E_INVALID, why);
-    } else if ((err = cred_put(cm, CERTS, name, role)) != WARD_OK) {
-        op_fail(c, err, NULL);
+    } else {
+        err = err == WARD_OK ? cred_put(cm, CERTS, name, role) : err;
+        if (err != WARD_OK) {
+            op_fail(c, err, NULL);
+        }
     }
     (void)pthread_mutex_unlock(&cm->mu);
     json_decref(role);
@@ -310,7 +311,9 @@ static ward_err find_role(struct cred_mount *cm, json_t **out, X509 *leaf, const
 {
     json_t *names = NULL;
     json_t *sorted[MAX_ROLES];
+    json_t *item;
     size_t n;
+    size_t k;
     ward_err err;
 
     *out = NULL;
@@ -325,11 +328,14 @@ static ward_err find_role(struct cred_mount *cm, json_t **out, X509 *leaf, const
     if ((err = cred_list(cm, &names, CERTS)) != WARD_OK) {
         return err;
     }
-    n = json_array_size(names) < MAX_ROLES ? json_array_size(names) : MAX_ROLES;
-    for (size_t i = 0; i < n; i++) {
-        sorted[i] = json_array_get(names, i);
+    n = 0;
+    json_array_foreach(names, k, item)
+    {
+        if (n < MAX_ROLES) {
+            sorted[n++] = item;
+        }
     }
-    qsort(sorted, n, sizeof(sorted[0]), by_name);
+    qsort(sorted, n, sizeof(json_t *), by_name);
     for (size_t i = 0; i < n && *out == NULL && err == WARD_OK; i++) {
         err = cred_get(cm, out, CERTS, json_string_value(sorted[i]));
         if (err == WARD_OK && !role_accepts(*out, leaf, source)) {

@@ -187,12 +187,13 @@ void op_radius_config_write(struct op_ctx *c)
     if (err == WARD_E_NOT_FOUND) {
         err = (cfg = json_pack("{s:s}", "name", CONFIG)) != NULL ? WARD_OK : WARD_E_NOMEM;
     }
-    if (err != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if ((why = config_apply(cfg, c->body)) != NULL) {
+    if (err == WARD_OK && (why = config_apply(cfg, c->body)) != NULL) {
         op_fail(c, WARD_E_INVALID, why);
-    } else if ((err = cred_put(cm, CONFIG, CONFIG, cfg)) != WARD_OK) {
-        op_fail(c, err, NULL);
+    } else {
+        err = err == WARD_OK ? cred_put(cm, CONFIG, CONFIG, cfg) : err;
+        if (err != WARD_OK) {
+            op_fail(c, err, NULL);
+        }
     }
     (void)pthread_mutex_unlock(&cm->mu);
     json_decref(cfg);
@@ -265,12 +266,13 @@ void op_radius_user_write(struct op_ctx *c)
     if (err == WARD_E_NOT_FOUND) {
         err = (entry = json_pack("{s:s}", "name", name)) != NULL ? WARD_OK : WARD_E_NOMEM;
     }
-    if (err != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if (cred_token_update(entry, c->body, &why) != WARD_OK) {
+    if (err == WARD_OK && cred_token_update(entry, c->body, &why) != WARD_OK) {
         op_fail(c, WARD_E_INVALID, why);
-    } else if ((err = cred_put(cm, USERS, name, entry)) != WARD_OK) {
-        op_fail(c, err, NULL);
+    } else {
+        err = err == WARD_OK ? cred_put(cm, USERS, name, entry) : err;
+        if (err != WARD_OK) {
+            op_fail(c, err, NULL);
+        }
     }
     (void)pthread_mutex_unlock(&cm->mu);
     json_decref(entry);

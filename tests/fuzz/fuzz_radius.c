@@ -66,36 +66,14 @@ static bool code_ok(uint8_t code)
            code == WARD_RADIUS_ACCESS_CHALLENGE;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* signed_half signs the framed pkt (len bytes of size) and checks verify's verdict. */
+static void signed_half(uint8_t *pkt, size_t size, size_t len, uint8_t mode)
 {
-    uint8_t pkt[WARD_RADIUS_MAX_PACKET + 1];
-    struct ward_radius_request r;
+    struct ward_radius_request r = request(pkt[1]);
     enum ward_radius_code code;
-    size_t len = 0;
     bool has_ma = false;
-    uint8_t mode;
-    ward_err parsed;
     ward_err err;
 
-    if (size < 1 || size - 1 > sizeof(pkt)) {
-        return 0;
-    }
-    mode = data[0];
-    size--;
-    memcpy(pkt, data + 1, size);
-    parsed = ward_radius_parse(&len, pkt, size);
-    if (parsed == WARD_OK && (len < WARD_RADIUS_HDR_LEN || len > size)) {
-        abort();
-    }
-    r = request(size > 1 ? pkt[1] : 0);
-    if ((mode & 1) == 0 || parsed != WARD_OK) {
-        err = ward_radius_verify(&code, pkt, size, &r, &g_secret);
-        if (err == WARD_OK && (parsed != WARD_OK || !code_ok(pkt[0]) || code != pkt[0] ||
-                               !ward_radius_response_auth_ok(pkt, len, g_ra, &g_secret))) {
-            abort();
-        }
-        return 0;
-    }
     sign(pkt, len);
     err = ward_radius_verify(&code, pkt, size, &r, &g_secret);
     /* a signed packet without a Message-Authenticator must still fail */
@@ -113,6 +91,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ward_radius_verify(&code, pkt, size, &r, &g_secret) == WARD_OK) {
             abort();
         }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t pkt[WARD_RADIUS_MAX_PACKET + 1];
+    struct ward_radius_request r;
+    enum ward_radius_code code;
+    size_t len = 0;
+    uint8_t mode;
+    ward_err parsed;
+    ward_err err;
+
+    if (size < 1 || size - 1 > sizeof(pkt)) {
+        return 0;
+    }
+    mode = data[0];
+    size--;
+    memcpy(pkt, data + 1, size);
+    parsed = ward_radius_parse(&len, pkt, size);
+    if (parsed == WARD_OK && (len < WARD_RADIUS_HDR_LEN || len > size)) {
+        abort();
+    }
+    if ((mode & 1) != 0 && parsed == WARD_OK) {
+        signed_half(pkt, size, len, mode);
+        return 0;
+    }
+    r = request(size > 1 ? pkt[1] : 0);
+    err = ward_radius_verify(&code, pkt, size, &r, &g_secret);
+    if (err == WARD_OK && (parsed != WARD_OK || !code_ok(pkt[0]) || code != pkt[0] ||
+                           !ward_radius_response_auth_ok(pkt, len, g_ra, &g_secret))) {
+        abort();
     }
     return 0;
 }

@@ -15,6 +15,7 @@ usage: test_cert_auth.py WARD
 import datetime
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -132,6 +133,12 @@ def run(srv, root, certs):
     me = c.auth.token.lookup_self()["data"]
     check(me["display_name"] == "cert-app", me["display_name"])
     check(client(srv, good).auth.cert.login(name="app")["auth"]["client_token"], "named role")
+    # Ward's CLI
+    res = subprocess.run([srv.exe, "login", "-method=cert", "-address=" + srv.addr,
+                          "-ca-cert=" + srv.cert, "-client-cert=" + good[0],
+                          "-client-key=" + good[1], "name=app"],
+                         capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    check(res.returncode == 0 and b"w.s." in res.stdout, "ward login: %r" % (res,))
 
     refused(srv, other_ca, what="a certificate of another CA")
     refused(srv, wrong_cn, what="a wrong CN")

@@ -228,6 +228,12 @@ def logins(srv, root, rad, pw):
     status, doc = raw.call("POST", "/v1/auth/radius/login",
                            body={"username": "homer", "password": pw["homer"]})
     check(status == 200 and doc["auth"]["client_token"].startswith("w.s."), str(doc))
+    # Ward's CLI: the password from WARD_PASSWORD, never on the command line
+    res = subprocess.run([srv.exe, "login", "-method=radius", "-address=" + srv.addr,
+                          "-ca-cert=" + srv.cert, "username=homer"],
+                         env=dict(os.environ, WARD_PASSWORD=pw["homer"]), capture_output=True,
+                         stdin=subprocess.DEVNULL, timeout=60)
+    check(res.returncode == 0 and b"w.s." in res.stdout, "ward login: %r" % (res,))
     # wrong password, unknown user: one refusal
     forbidden(c.auth.radius.login, "homer", "not-" + pw["homer"])
     forbidden(c.auth.radius.login, "bart", "whatever")

@@ -315,7 +315,7 @@ static void pend(struct op_ctx *c, enum op_id op)
                   g_ops[op].name, "method", c->req->method, "path", c->req->path + 4, "body_sha256",
                   body_hex, "query_sha256", query_hex, "requester", c->tok.principal,
                   "requester_accessor", acc, "created_ms", (json_int_t)now, "expires_ms",
-                  (json_int_t)(now + ttl_s(c->eng) * 1000), "state", "pending");
+                  (json_int_t)now + (json_int_t)ttl_s(c->eng) * 1000, "state", "pending");
     if (r == NULL || (err = req_store(c->eng, r, id)) != WARD_OK) {
         json_decref(r);
         op_fail(c, r == NULL ? WARD_E_NOMEM : err, NULL);

@@ -112,8 +112,8 @@ static void test_shared_and_overflow(void **state)
     assert_int_equal(flush(f, 'B'), 1);
     assert_false(ward_keys_is_cached(f->ks, "k1"));
     /* five tokens on one slot of four tags: any flush (even a stranger's) drops it */
-    for (uint8_t t = 'a'; t < 'a' + 5; t++) {
-        fetch(f, "k1", t);
+    for (int t = 'a'; t < 'a' + 5; t++) {
+        fetch(f, "k1", (uint8_t)t);
     }
     fetch(f, "k2", 'z');
     assert_int_equal(flush(f, 'Q'), 1);

@@ -375,7 +375,8 @@ static ward_err parse_doc(struct ward_policy *p, const json_t *doc, char *why, s
                        "\"ward_parties\" only");
         return WARD_E_BAD_POLICY;
     }
-    if (parties != NULL && (err = party_rules_parse(&p->parties, parties, why, why_cap)) != WARD_OK) {
+    if (parties != NULL &&
+        (err = party_rules_parse(&p->parties, parties, why, why_cap)) != WARD_OK) {
         return err;
     }
     if (paths == NULL) {

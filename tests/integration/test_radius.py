@@ -13,7 +13,7 @@ password, an unregistered user with and without unregistered_user_policies,
 a wrong shared secret in Ward's config (radius_unreachable: FreeRADIUS
 drops what it cannot authenticate), nothing listening and a UDP socket that
 never answers (radius_unreachable within the configured timeouts, never a
-hang), a second mount, and no secret or password in Ward's log.
+hang), a second mount, and no secret or password in Ward's log or audit file.
 usage: test_radius.py WARD
 """
 import http.client
@@ -326,12 +326,16 @@ def main():
         res = root.sys.initialize(secret_shares=1, secret_threshold=1)
         root.sys.submit_unseal_key(res["keys"][0])
         root.token = res["root_token"]
+        audit_log = os.path.join(srv.dir, "audit.log")
+        root.sys.enable_audit_device("file", options={"file_path": audit_log})
         configure_and_users(root, rad)
         logins(srv, root, rad, pw)
         failures(srv, root, rad, pw)
-        log = srv.output()
+        with open(audit_log) as f:
+            log = srv.output() + f.read()
+        check("auth/radius/login" in log, "the audit file has the logins")
         for s in [rad.secret, pw["homer"], pw["marge"], "not-" + rad.secret]:
-            check(s not in log, "a secret or password in the server log")
+            check(s not in log, "a secret or password in the server log or audit file")
         check(pw["homer"] not in rad.text(), "FreeRADIUS logged a password")
     finally:
         if srv is not None:

@@ -113,52 +113,61 @@ static ward_err stdin_object(json_t *data, int in_fd, char *why, size_t why_cap)
     return err;
 }
 
+/* What ward_cli_pairs tracks across arguments. */
+struct pairs {
+    int in_fd;
+    bool stdin_used;  /* a key=- or a lone - */
+    bool whole_stdin; /* a lone - */
+    char *why;
+    size_t why_cap;
+};
+
+/* one_pair adds one argument's key and value to data. */
+static ward_err one_pair(struct pairs *p, json_t *data, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    bool from_stdin = eq != NULL && strcmp(eq + 1, "-") == 0;
+    char key[256];
+    json_t *v;
+
+    if (strcmp(arg, "-") == 0 || from_stdin) {
+        if (p->stdin_used) {
+            (void)snprintf(p->why, p->why_cap, "stdin can be read once");
+            return WARD_E_INVALID;
+        }
+        p->stdin_used = true;
+        p->whole_stdin = !from_stdin;
+        if (!from_stdin) {
+            return WARD_OK; /* read once every pair is in */
+        }
+    }
+    if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(key)) {
+        (void)snprintf(p->why, p->why_cap, "\"%.64s\" is not key=value", arg);
+        return WARD_E_INVALID;
+    }
+    (void)snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+    v = eq[1] == '@' || from_stdin ? read_value(eq + 1, p->in_fd) : json_string(eq + 1);
+    if (v == NULL) {
+        (void)snprintf(p->why, p->why_cap, "cannot read the value of %.64s", key);
+        return WARD_E_INVALID;
+    }
+    return json_object_set_new(data, key, v) == 0 ? WARD_OK : WARD_E_NOMEM;
+}
+
 ward_err ward_cli_pairs(json_t **out, char **args, int num, int in_fd, char *why, size_t why_cap)
 {
+    struct pairs p = { in_fd, false, false, why, why_cap };
     json_t *data = json_object();
-    bool whole_stdin = false;
-    bool stdin_used = false;
     ward_err err = WARD_OK;
 
     *out = NULL;
-    for (int i = 0; i < num && data != NULL && err == WARD_OK; i++) {
-        const char *eq = strchr(args[i], '=');
-        char key[256];
-        json_t *v;
-
-        if (strcmp(args[i], "-") == 0) {
-            err = stdin_used ? WARD_E_INVALID : WARD_OK;
-            whole_stdin = stdin_used = true;
-            (void)snprintf(why, why_cap, "stdin can be read once");
-            continue;
-        }
-        if (eq == NULL || eq == args[i] || (size_t)(eq - args[i]) >= sizeof(key)) {
-            (void)snprintf(why, why_cap, "\"%.64s\" is not key=value", args[i]);
-            err = WARD_E_INVALID;
-            break;
-        }
-        (void)snprintf(key, sizeof(key), "%.*s", (int)(eq - args[i]), args[i]);
-        if (eq[1] == '@' || strcmp(eq + 1, "-") == 0) {
-            if (eq[1] == '-' && stdin_used) {
-                (void)snprintf(why, why_cap, "stdin can be read once");
-                err = WARD_E_INVALID;
-                break;
-            }
-            stdin_used = stdin_used || eq[1] == '-';
-            if ((v = read_value(eq + 1, in_fd)) == NULL) {
-                (void)snprintf(why, why_cap, "cannot read the value of %.64s", key);
-                err = WARD_E_INVALID;
-                break;
-            }
-        } else {
-            v = json_string(eq + 1);
-        }
-        (void)json_object_set_new(data, key, v);
-    }
     if (data == NULL) {
         return WARD_E_NOMEM;
     }
-    if (err == WARD_OK && whole_stdin) {
+    for (int i = 0; i < num && err == WARD_OK; i++) {
+        err = one_pair(&p, data, args[i]);
+    }
+    if (err == WARD_OK && p.whole_stdin) {
         err = stdin_object(data, in_fd, why, why_cap);
     }
     if (err != WARD_OK) {

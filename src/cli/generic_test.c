@@ -44,7 +44,7 @@ static int stdin_with(const char *text)
 
     assert_int_equal(pipe(p), 0);
     assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
-    close(p[1]);
+    (void)close(p[1]);
     return p[0];
 }
 
@@ -140,8 +140,8 @@ static void test_login_refuses_password_arg(void **state)
     assert_true(fread(text, 1, sizeof(text) - 1, err) > 0);
     assert_non_null(strstr(text, "never taken on the command line"));
     assert_null(strstr(text, "secret\n"));
-    fclose(out);
-    fclose(err);
+    (void)fclose(out);
+    (void)fclose(err);
 }
 
 int main(void)

@@ -101,11 +101,11 @@ static const char *role_fields(struct op_ctx *c, json_t *role)
     bool present = false;
     bool bind = json_is_true(json_object_get(role, "bind_secret_id"));
 
-    if (json_get_bool(c->body, "bind_secret_id", &bind) != WARD_OK) {
+    if (cred_get_bool(c->body, "bind_secret_id", &bind) != WARD_OK) {
         return "bind_secret_id must be a boolean";
     }
     (void)json_object_set_new(role, "bind_secret_id", json_boolean(bind));
-    if (json_get_int(c->body, "secret_id_num_uses", 0, 1000000000, &v, &present) != WARD_OK) {
+    if (cred_get_int(c->body, "secret_id_num_uses", 0, 1000000000, &v, &present) != WARD_OK) {
         return "secret_id_num_uses must be a non-negative integer (0: unlimited)";
     }
     if (present) {
@@ -174,11 +174,13 @@ void op_approle_role_write(struct op_ctx *c)
     if (err == WARD_E_NOT_FOUND) {
         err = new_role(cm, &role, name);
     }
-    if (err != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if ((why = role_fields(c, role)) != NULL) {
+    why = err == WARD_OK ? role_fields(c, role) : NULL;
+    if (err == WARD_OK && why == NULL) {
+        err = cred_put(cm, ROLE, name, role);
+    }
+    if (why != NULL) {
         op_fail(c, WARD_E_INVALID, why);
-    } else if ((err = cred_put(cm, ROLE, name, role)) != WARD_OK) {
+    } else if (err != WARD_OK) {
         op_fail(c, err, NULL);
     }
     (void)pthread_mutex_unlock(&cm->mu);

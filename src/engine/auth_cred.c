@@ -112,7 +112,10 @@ bool cred_name(char out[CRED_NAME_MAX + 1], const char *in)
         if (i < n && !ok) {
             return false;
         }
-        out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+        out[i] = ch;
+        if (ch >= 'A' && ch <= 'Z') {
+            out[i] = (char)(ch | 0x20);
+        }
     }
     return true;
 }
@@ -149,7 +152,8 @@ ward_err cred_id(struct cred_mount *cm, char out[65], const char *area, const ch
     if (alen > 64 || nlen > CRED_KEY_MAX) {
         return WARD_E_INVALID;
     }
-    memcpy(in, area, alen + 1); /* area, its NUL, then name */
+    memcpy(in, area, alen); /* area, a NUL, then name */
+    in[alen] = 0;
     memcpy(in + alen + 1, name, nlen);
     if ((err = load_key(cm, key)) == WARD_OK &&
         (err = ward_hmac_sha256(mac, key, sizeof(key), in, alen + 1 + nlen)) == WARD_OK) {
@@ -255,10 +259,12 @@ ward_err cred_list(struct cred_mount *cm, json_t **out, const char *area)
     if (names == NULL) {
         return WARD_E_NOMEM;
     }
-    if (!mount_storage_path(prefix, sizeof(prefix), "auth", cm->m, rest) ||
-        (err = ward_barrier_list(cm->b, &l, prefix)) != WARD_OK) {
+    err = mount_storage_path(prefix, sizeof(prefix), "auth", cm->m, rest)
+              ? ward_barrier_list(cm->b, &l, prefix)
+              : WARD_E_INVALID;
+    if (err != WARD_OK) {
         json_decref(names);
-        return WARD_E_INVALID;
+        return err;
     }
     for (size_t i = 0; i < l.num; i++) {
         struct ward_buf buf;
@@ -286,7 +292,7 @@ void cred_source(char out[64], const struct op_ctx *c)
 
 static int by_text(const void *a, const void *b)
 {
-    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 void cred_reply(struct op_ctx *c, json_t *data)
@@ -303,7 +309,7 @@ void cred_reply(struct op_ctx *c, json_t *data)
 void cred_list_reply(struct op_ctx *c, json_t *keys)
 {
     size_t n = json_array_size(keys);
-    json_t **items;
+    const char **names;
     json_t *sorted;
 
     if (n == 0) {
@@ -311,22 +317,62 @@ void cred_list_reply(struct op_ctx *c, json_t *keys)
         op_fail(c, WARD_E_NOT_FOUND, NULL);
         return;
     }
-    if ((items = ward_calloc(n, sizeof(*items))) == NULL || (sorted = json_array()) == NULL) {
-        ward_free(items);
+    if ((names = ward_calloc(n, sizeof(const char *))) == NULL || (sorted = json_array()) == NULL) {
+        ward_free((void *)names);
         json_decref(keys);
         op_fail(c, WARD_E_NOMEM, NULL);
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        items[i] = json_array_get(keys, i);
+        names[i] = json_string_value(json_array_get(keys, i));
+        names[i] = names[i] != NULL ? names[i] : "";
     }
-    qsort(items, n, sizeof(*items), by_text);
+    qsort((void *)names, n, sizeof(const char *), by_text);
     for (size_t i = 0; i < n; i++) {
-        (void)json_array_append(sorted, items[i]);
+        (void)json_array_append_new(sorted, json_string(names[i]));
     }
-    ward_free(items);
+    ward_free((void *)names);
     json_decref(keys);
     cred_reply(c, json_pack("{s:o}", "keys", sorted));
+}
+
+ward_err cred_get_int(const json_t *obj, const char *key, int64_t lo, int64_t hi, int64_t *out,
+                      bool *present)
+{
+    const json_t *v = json_object_get(obj, key);
+    const char *t = json_string_value(v);
+    int64_t n = 0;
+
+    if (t == NULL) {
+        return json_get_int(obj, key, lo, hi, out, present);
+    }
+    *present = false;
+    if (t[0] == '\0' || strlen(t) > 18 || strspn(t, "0123456789") != strlen(t)) {
+        return WARD_E_INVALID;
+    }
+    for (; *t != '\0'; t++) {
+        n = n * 10 + (*t - '0');
+    }
+    if (n < lo || n > hi) {
+        return WARD_E_INVALID;
+    }
+    *out = n;
+    *present = true;
+    return WARD_OK;
+}
+
+ward_err cred_get_bool(const json_t *obj, const char *key, bool *out)
+{
+    const char *t = json_string_value(json_object_get(obj, key));
+
+    if (t == NULL) {
+        return json_get_bool(obj, key, out);
+    }
+    if (strcmp(t, "true") != 0 && strcmp(t, "false") != 0) {
+        return WARD_E_INVALID;
+    }
+    *out = t[0] == 't';
+    return WARD_OK;
 }
 
 /* refuse_unsupported: token fields Ward cannot honour, set to anything but their defaults. */
@@ -341,7 +387,7 @@ static const char *refuse_unsupported(const json_t *body)
         (type == NULL || (strcmp(type, "default") != 0 && strcmp(type, "service") != 0))) {
         return "token_type must be default or service (Ward issues service tokens only)";
     }
-    if (json_get_int(body, "token_num_uses", 0, 0, &v, &present) != WARD_OK) {
+    if (cred_get_int(body, "token_num_uses", 0, 0, &v, &present) != WARD_OK) {
         return "token_num_uses is not supported (0 only)";
     }
     if (kv_get_duration(body, "token_period", &v, &present) != WARD_OK || (present && v != 0)) {
@@ -407,7 +453,7 @@ ward_err cred_token_update(json_t *entry, const json_t *body, const char **why)
     }
     *why = "token_no_default_policy must be a boolean";
     if (json_object_get(body, "token_no_default_policy") != NULL) {
-        if (json_get_bool(body, "token_no_default_policy", &no_default) != WARD_OK) {
+        if (cred_get_bool(body, "token_no_default_policy", &no_default) != WARD_OK) {
             return WARD_E_INVALID;
         }
         (void)json_object_set_new(entry, "token_no_default_policy", json_boolean(no_default));

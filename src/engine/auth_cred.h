@@ -118,6 +118,16 @@ void cred_token_read(json_t *data, const json_t *entry);
  */
 void cred_login_fill(struct login *l, const char **names, const json_t *entry);
 
+/*
+ * cred_get_int and cred_get_bool read a field as json_get_int and
+ * json_get_bool do, also from its text ("5", "true"/"false"), as Vault
+ * takes fields from `vault write key=value`. Absent or null: *present
+ * false (bool: *out unchanged). WARD_E_INVALID.
+ */
+WARD_MUST_CHECK ward_err cred_get_int(const json_t *obj, const char *key, int64_t lo, int64_t hi,
+                                      int64_t *out, bool *present);
+WARD_MUST_CHECK ward_err cred_get_bool(const json_t *obj, const char *key, bool *out);
+
 /* cred_cidrs_allow: source lies in the CIDR list stored at entry's key (absent or empty: yes). */
 bool cred_cidrs_allow(const json_t *entry, const char *key, const char *source);
 

@@ -28,7 +28,8 @@ static void check_block(const struct ward_cidr *c)
         abort();
     }
     ward_cidr_format(text, sizeof(text), c);
-    if (ward_cidr_parse(&back, text, strlen(text)) != WARD_OK || memcmp(&back, c, sizeof(back))) {
+    if (ward_cidr_parse(&back, text, strlen(text)) != WARD_OK ||
+        memcmp(&back, c, sizeof(back)) != 0) {
         abort();
     }
     one.num = 1;

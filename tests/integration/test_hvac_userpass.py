@@ -245,7 +245,11 @@ def cli(ward, srv, c):
     run("login", "-method=userpass", "username=lisa", extra={"WARD_PASSWORD": "sax0phone"})
     run("login", "-method=userpass", "username=lisa", "password=sax0phone", rc=2)
     run("login", "-method=userpass", "username=lisa", rc=1, stdin="wrong\n")
-    c.auth.approle.create_or_update_approle("cli", token_policies=["app-read"])
+    # values from the command line are text: numbers and booleans as Vault takes them
+    run("write", "auth/approle/role/cli", "token_policies=app-read", "secret_id_num_uses=5",
+        "bind_secret_id=true", "secret_id_ttl=10m")
+    check(c.auth.approle.read_role("cli")["data"]["secret_id_num_uses"] == 5, "cli role write")
+    run("write", "auth/approle/role/cli2", "secret_id_num_uses=five", rc=1)
     rid = c.auth.approle.read_role_id("cli")["data"]["role_id"]
     sid = json.loads(run("write", "-format=json", "auth/approle/role/cli/secret-id"))["data"][
         "secret_id"]

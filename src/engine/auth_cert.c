@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/x509v3.h>
+
 #include "auth/cert.h"
 #include "auth_cred.h"
 #include "base/log.h"
@@ -357,6 +361,46 @@ static void leaf_cn(char *out, size_t cap, X509 *leaf)
     }
 }
 
+/* key_id_hex writes id as Vault prints key ids ("aa:bb:..."; "" if absent). */
+static void key_id_hex(char *out, size_t cap, const ASN1_OCTET_STRING *id)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = id != NULL ? ASN1_STRING_get0_data(id) : NULL;
+    size_t n = id != NULL ? (size_t)ASN1_STRING_length(id) : 0;
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; p != NULL && i < n && used + 4 <= cap; i++) {
+        if (i > 0) {
+            out[used++] = ':';
+        }
+        out[used++] = digits[p[i] >> 4];
+        out[used++] = digits[p[i] & 15];
+        out[used] = '\0';
+    }
+}
+
+/* cert_meta is Vault's login metadata for leaf accepted by role_nm (NULL: out of memory). */
+static json_t *cert_meta(const char *role_nm, X509 *leaf)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf), NULL);
+    char *serial = bn != NULL ? BN_bn2dec(bn) : NULL;
+    char cn[256];
+    char skid[200];
+    char akid[200];
+    json_t *meta;
+
+    leaf_cn(cn, sizeof(cn), leaf);
+    key_id_hex(skid, sizeof(skid), X509_get0_subject_key_id(leaf));
+    key_id_hex(akid, sizeof(akid), X509_get0_authority_key_id(leaf));
+    meta = json_pack("{s:s, s:s, s:s, s:s, s:s}", "cert_name", role_nm != NULL ? role_nm : "",
+                     "common_name", cn, "serial_number", serial != NULL ? serial : "",
+                     "subject_key_id", skid, "authority_key_id", akid);
+    OPENSSL_free(serial);
+    BN_free(bn);
+    return meta;
+}
+
 /* finish issues the token of role for leaf. */
 static void finish(struct op_ctx *c, const json_t *role, X509 *leaf)
 {
@@ -364,11 +408,8 @@ static void finish(struct op_ctx *c, const json_t *role, X509 *leaf)
     const char *role_nm = json_string_value(json_object_get(role, "name"));
     const char *dn = json_string_value(json_object_get(role, "display_name"));
     struct login l = { 0 };
-    char cn[256];
-    json_t *meta;
+    json_t *meta = cert_meta(role_nm, leaf);
 
-    leaf_cn(cn, sizeof(cn), leaf);
-    meta = json_pack("{s:s, s:s}", "cert_name", role_nm != NULL ? role_nm : "", "common_name", cn);
     l.method = "cert";
     l.name = dn != NULL && dn[0] != '\0' ? dn : role_nm;
     l.metadata = meta;

@@ -438,12 +438,29 @@ static bool policies_of(const json_t *user, const json_t *cfg, const char **name
     return true;
 }
 
+/* join_names writes names as Vault's comma-separated metadata value. */
+static void join_names(char *out, size_t cap, const char *const *names, size_t num)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < num; i++) {
+        int n = snprintf(out + used, cap - used, "%s%s", i > 0 ? "," : "", names[i]);
+
+        if (n < 0 || (size_t)n >= cap - used) {
+            return; /* cannot happen: 15 names of at most 64 bytes */
+        }
+        used += (size_t)n;
+    }
+}
+
 /* finish issues the token of an accepted user (cfg's TTLs). */
 static void finish(struct op_ctx *c, const json_t *cfg, const json_t *user, const char *name)
 {
     const char *names[LOGIN_MAX_POLICIES];
     struct login l = { 0 };
     char source[64];
+    char joined[LOGIN_MAX_POLICIES * 66];
     json_t *meta;
 
     cred_source(source, c);
@@ -453,8 +470,9 @@ static void finish(struct op_ctx *c, const json_t *cfg, const json_t *user, cons
         login_refuse(c);
         return;
     }
-    meta = json_pack("{s:s, s:s}", "username", name, "policies",
-                     user != NULL ? "registered" : "unregistered");
+    /* Vault's metadata: the user and the policies the method gave */
+    join_names(joined, sizeof(joined), names, l.num_policies);
+    meta = json_pack("{s:s, s:s}", "username", name, "policies", joined);
     l.method = "radius";
     l.name = name;
     l.policies = names;

@@ -68,7 +68,8 @@ class Certs:
                 .sign(key, hashes.SHA256()))
         return cert, key
 
-    def client(self, name, ca, cn, dns=(), start=None, end=None, eku=ExtendedKeyUsageOID.CLIENT_AUTH):
+    def client(self, name, ca, cn, dns=(), start=None, end=None, eku=ExtendedKeyUsageOID.CLIENT_AUTH,
+               skid=False):
         ca_cert, ca_key = ca
         key = ec.generate_private_key(ec.SECP256R1())
         b = (x509.CertificateBuilder()
@@ -79,6 +80,9 @@ class Certs:
              .not_valid_before(start or NOW - DAY).not_valid_after(end or NOW + DAY)
              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
              .add_extension(x509.ExtendedKeyUsage([eku]), critical=False))
+        if skid:
+            b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                critical=False)
         if dns:
             b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(d) for d in dns]),
                                 critical=False)
@@ -104,7 +108,7 @@ def run(srv, root, certs):
     ca1, ca2 = certs.ca("Ward Test CA 1"), certs.ca("Ward Test CA 2")
     ca1_pem = ca1[0].public_bytes(serialization.Encoding.PEM).decode()
     ca2_pem = ca2[0].public_bytes(serialization.Encoding.PEM).decode()
-    good = certs.client("good", ca1, "app1.example.com", dns=["app1.example.com"])
+    good = certs.client("good", ca1, "app1.example.com", dns=["app1.example.com"], skid=True)
     other_ca = certs.client("otherca", ca2, "app1.example.com")
     wrong_cn = certs.client("wrongcn", ca1, "app2.example.com")
     expired = certs.client("expired", ca1, "app1.example.com", start=NOW - 3 * DAY,
@@ -127,8 +131,13 @@ def run(srv, root, certs):
     res = c.auth.cert.login()
     check(c.token == res["auth"]["client_token"] and c.token.startswith("w.s."), str(res))
     check(sorted(res["auth"]["policies"]) == ["app-pol", "default"], str(res["auth"]))
-    check(res["auth"]["metadata"] == {"cert_name": "app", "common_name": "app1.example.com"},
-          str(res["auth"]["metadata"]))
+    meta = res["auth"]["metadata"]
+    good_cert = x509.load_pem_x509_certificate(open(good[0], "rb").read())
+    check(meta["cert_name"] == "app" and meta["common_name"] == "app1.example.com" and
+          meta["serial_number"] == str(good_cert.serial_number), str(meta))
+    skid = good_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    check(meta["subject_key_id"] == ":".join("%02x" % b for b in skid), str(meta))
+    check(meta["authority_key_id"] == "", str(meta))
     check(0 < res["auth"]["lease_duration"] <= 600, str(res["auth"]))
     me = c.auth.token.lookup_self()["data"]
     check(me["display_name"] == "cert-app", me["display_name"])

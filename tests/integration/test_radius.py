@@ -221,6 +221,8 @@ def logins(srv, root, rad, pw):
     res = c.auth.radius.login("homer", pw["homer"])
     check(c.token == res["auth"]["client_token"] and c.token.startswith("w.s."), str(res))
     check(sorted(res["auth"]["policies"]) == ["default", "homer-pol"], str(res["auth"]))
+    check(res["auth"]["metadata"] == {"username": "homer", "policies": "homer-pol"},
+          str(res["auth"]["metadata"]))
     me = c.auth.token.lookup_self()["data"]
     check(me["display_name"] == "radius-homer", me["display_name"])
     # Vault's other form: auth/radius/login with the username in the body

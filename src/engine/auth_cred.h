@@ -29,6 +29,15 @@
 #define CRED_NAME_MAX  64  /* bytes of a user or role name */
 #define CRED_SPATH_MAX 160 /* bytes of an entry's storage path */
 
+/*
+ * userpass's Argon2id cost for new hashes: OWASP's minimum (19 MiB, 2
+ * passes, 1 lane). Stored beside each hash, so raising it later leaves old
+ * hashes valid. bench/bench_login.c measures the same cost in process.
+ */
+#define USERPASS_ARGON2_T 2
+#define USERPASS_ARGON2_M 19456
+#define USERPASS_ARGON2_P 1
+
 struct cred_mount {
     const struct mount *m; /* borrowed: the mount owns this state */
     struct ward_barrier *b;

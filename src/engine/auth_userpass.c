@@ -36,10 +36,9 @@
 #define SALT_LEN     16
 #define HASH_LEN     32
 #define PASSWORD_MAX 1024
-/* OWASP's Argon2id minimum (19 MiB, 2 passes, 1 lane): ~25 ms a login on one core */
-#define ARGON2_T 2
-#define ARGON2_M 19456
-#define ARGON2_P 1
+#define ARGON2_T     USERPASS_ARGON2_T
+#define ARGON2_M     USERPASS_ARGON2_M
+#define ARGON2_P     USERPASS_ARGON2_P
 
 const struct mount_kind g_mount_userpass = { "userpass", "auth/userpass/", true,      cred_open,
                                              cred_close, cred_flush,       cred_erase };

@@ -106,6 +106,18 @@ def userpass(srv, c):
     wrong = expect(hvac.exceptions.Forbidden, v.auth.userpass.login, "homer", "nope")
     unknown = expect(hvac.exceptions.Forbidden, v.auth.userpass.login, "nobody", "nope")
     check(str(wrong).split(",")[0] == str(unknown).split(",")[0], "refusals differ")
+    # an unknown user costs the same Argon2id as a wrong password (medians of 3)
+    c.auth.userpass.create_or_update_user("timing", password=PASSWORDS[0])
+
+    def refused_s(name):
+        t0 = time.monotonic()
+        expect(hvac.exceptions.Forbidden, v.auth.userpass.login, name, "nope")
+        return time.monotonic() - t0
+
+    t_wrong = sorted(refused_s("timing") for _ in range(3))[1]
+    t_unknown = sorted(refused_s("nobody%d" % i) for i in range(3))[1]
+    check(t_wrong / 3 < t_unknown < t_wrong * 3, "unknown user %.3f s, wrong password %.3f s"
+          % (t_unknown, t_wrong))
     # password change: the old one stops working
     c.auth.userpass.update_password_on_user("homer", PASSWORDS[2])
     expect(hvac.exceptions.Forbidden, v.auth.userpass.login, "homer", PASSWORDS[0])

@@ -161,10 +161,18 @@ static const char *role_apply(json_t *role, json_t *body)
     if (dn != NULL) {
         (void)json_object_set_new(role, "display_name", json_string(json_string_value(dn)));
     }
-    /* hvac sends token_type "" for "the mount's default", which is Ward's only type */
+    /*
+     * hvac sends token_type "" ("the mount's default", Ward's only type) and
+     * token_explicit_max_ttl 0 ("none"; taken as token_max_ttl it would undo
+     * the token_max_ttl of the same call) with every role write
+     */
     if (json_is_string(json_object_get(body, "token_type")) &&
         json_string_length(json_object_get(body, "token_type")) == 0) {
         (void)json_object_del(body, "token_type");
+    }
+    if (json_is_integer(json_object_get(body, "token_explicit_max_ttl")) &&
+        json_integer_value(json_object_get(body, "token_explicit_max_ttl")) == 0) {
+        (void)json_object_del(body, "token_explicit_max_ttl");
     }
     return cred_token_update(role, body, &why) == WARD_OK ? NULL : why;
 }

@@ -122,8 +122,9 @@ def run(srv, root, certs):
         name="app-pol", policy={"path": {"secret/data/app/*": {"capabilities": ["read"]}}})
     root.auth.cert.create_ca_certificate_role(
         name="app", certificate=ca1_pem, allowed_common_names="app1.example.com",
-        token_policies=["app-pol"], token_ttl=600)
+        token_policies=["app-pol"], token_ttl=600, token_max_ttl=1200)
     role = root.auth.cert.read_ca_certificate_role("app")["data"]
+    check(role["token_ttl"] == 600 and role["token_max_ttl"] == 1200, str(role))
     check(role["allowed_common_names"] == ["app1.example.com"], str(role))
     check(role["certificate"] == ca1_pem and role["token_policies"] == ["app-pol"], str(role))
 

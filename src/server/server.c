@@ -389,6 +389,9 @@ int ward_cli_server(int argc, char **argv)
     if ((err = ward_store_open(&st, cfg.storage_spec)) != WARD_OK) {
         return fail("storage", err, cfg.storage_spec);
     }
+    if (!cfg.storage_disable_cache && (err = ward_store_cache_new(&st, st)) != WARD_OK) {
+        return fail("storage cache", err, NULL);
+    }
     if ((err = ward_barrier_open(&b, st)) != WARD_OK) {
         ward_store_close(st);
         return fail("barrier", err, NULL);

@@ -131,6 +131,9 @@ static ward_err storage_key(struct server_config *c, const char *key, const char
         return n < 0 || (size_t)n >= sizeof(c->storage_spec) || v[0] == '\0' ? WARD_E_INVALID
                                                                              : WARD_OK;
     }
+    if (strcmp(key, "disable_cache") == 0) {
+        return parse_bool(v, &c->storage_disable_cache);
+    }
     return WARD_E_NOT_FOUND;
 }
 

@@ -17,6 +17,7 @@ struct server_config {
     struct ward_front_config front;
     char storage_spec[600]; /* "sqlite:<path>" or "memory:" */
     char storage_type[16];
+    bool storage_disable_cache; /* [storage] disable_cache: no read cache over the backend */
     char cluster_name[64];
     enum ward_log_level log_level;
     bool disable_mlock_warning;

@@ -108,6 +108,15 @@ WARD_MUST_CHECK ward_err ward_store_list(struct ward_store *st, struct ward_stor
 void ward_store_list_cleanup(struct ward_store_list *l);
 
 /*
+ * ward_store_cache_new puts a read cache in front of inner (owned from now
+ * on, even on failure): gets of recently read or written-then-read paths
+ * are answered from memory, writes and lists go through (store_cache.c).
+ * The cache holds the backend's bytes (barrier ciphertext): it may only
+ * front a store no other process writes.
+ */
+WARD_MUST_CHECK ward_err ward_store_cache_new(struct ward_store **out, struct ward_store *inner);
+
+/*
  * ward_store_fault_new wraps inner (borrowed; must outlive the wrapper) in a
  * backend whose writes fail with WARD_E_STORE_FULL from the fail_after-th
  * write on (1 = the next write), changing nothing. Tests simulate a full disk

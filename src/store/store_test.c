@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #include "base/mem.h"
 
 struct fixture {
-    const char *backend; /* "memory" or "sqlite" */
+    const char *backend; /* "memory", "sqlite" or "cached" (memory behind the read cache) */
     char dir[64];        /* sqlite only: the mkdtemp directory */
     char file[128];
     struct ward_store *st;
@@ -34,6 +35,9 @@ static int setup(void **state)
     fx->backend = *state;
     if (strcmp(fx->backend, "memory") == 0) {
         assert_int_equal(ward_store_open(&fx->st, "memory:"), WARD_OK);
+    } else if (strcmp(fx->backend, "cached") == 0) {
+        assert_int_equal(ward_store_open(&fx->st, "memory:"), WARD_OK);
+        assert_int_equal(ward_store_cache_new(&fx->st, fx->st), WARD_OK);
     } else {
         snprintf(fx->dir, sizeof(fx->dir), "/tmp/ward-store-XXXXXX");
         assert_non_null(mkdtemp(fx->dir));
@@ -500,13 +504,81 @@ static void test_open_specs(void **state)
     ward_store_list_cleanup(NULL);
 }
 
+struct stale_ctx {
+    struct ward_store *st;
+    atomic_bool done;
+    atomic_int bad;
+};
+
+/* read_counter is the decimal value at "n" (0 if absent). */
+static long read_counter(struct ward_store *st)
+{
+    struct ward_buf b;
+    uint64_t v = 0;
+    long n = 0;
+
+    ward_buf_init(&b, 64);
+    if (ward_store_get(st, &b, &v, "n") == WARD_OK && ward_buf_append(&b, "", 1) == WARD_OK) {
+        n = strtol((const char *)b.data, NULL, 10);
+    }
+    ward_buf_cleanup(&b);
+    return n;
+}
+
+static void *stale_reader(void *arg)
+{
+    struct stale_ctx *x = arg;
+    long last = 0;
+
+    while (!atomic_load(&x->done)) {
+        long n = read_counter(x->st);
+
+        if (n < last) {
+            atomic_fetch_add(&x->bad, 1);
+        }
+        last = n;
+    }
+    return NULL;
+}
+
+/*
+ * A value once replaced is never read again: readers see the counter only
+ * grow, and the writer reads back what it just wrote (the read cache's
+ * coherence; every backend must hold it).
+ */
+static void test_reads_never_stale(void **state)
+{
+    struct stale_ctx x = { .st = ((struct fixture *)*state)->st };
+    pthread_t th[3];
+    char text[24];
+
+    atomic_init(&x.done, false);
+    atomic_init(&x.bad, 0);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, stale_reader, &x), 0);
+    }
+    for (long n = 1; n <= 300; n++) {
+        int len = snprintf(text, sizeof(text), "%ld", n);
+
+        assert_int_equal(ward_store_put(x.st, "n", (const uint8_t *)text, (size_t)len), WARD_OK);
+        assert_int_equal(read_counter(x.st), n);
+    }
+    atomic_store(&x.done, true);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    }
+    assert_int_equal(atomic_load(&x.bad), 0);
+}
+
 /* BOTH runs fn once per backend, named so a failure says which. */
 #define ON(fn, label, be)                                                                   \
     {                                                                                       \
         .name = (label), .test_func = (fn), .setup_func = setup, .teardown_func = teardown, \
         .initial_state = (void *)(be)                                                       \
     }
-#define BOTH(fn) ON(fn, #fn "/memory", "memory"), ON(fn, #fn "/sqlite", "sqlite")
+#define BOTH(fn)                                                      \
+    ON(fn, #fn "/memory", "memory"), ON(fn, #fn "/sqlite", "sqlite"), \
+        ON(fn, #fn "/cached", "cached")
 
 int main(void)
 {
@@ -525,6 +597,7 @@ int main(void)
         BOTH(test_fault_wrapper),
         BOTH(test_txn_out_of_memory),
         BOTH(test_concurrent_cas),
+        BOTH(test_reads_never_stale),
         cmocka_unit_test(test_open_specs),
     };
 

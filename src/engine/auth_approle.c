@@ -62,6 +62,12 @@ static ward_err uuid(char out[37])
     return WARD_OK;
 }
 
+/* str_is: v is the string s (false for a missing or non-string value). */
+static bool str_is(const json_t *v, const char *s)
+{
+    return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+
 static bool role_name(struct op_ctx *c, char out[CRED_NAME_MAX + 1])
 {
     if (c->num_vars < 1 || !cred_name(out, c->var[0])) {
@@ -267,7 +273,7 @@ static ward_err role_secrets(struct cred_mount *cm, json_t **out, const char *ro
         json_t *acc = NULL;
 
         if (cred_get(cm, &acc, ACC, json_string_value(n)) == WARD_OK &&
-            strcmp(json_string_value(json_object_get(acc, "role")), role) == 0) {
+            str_is(json_object_get(acc, "role"), role)) {
             (void)json_array_append(all, acc);
         }
         json_decref(acc);
@@ -711,7 +717,7 @@ static json_t *role_of_login(struct cred_mount *cm, const char *rid, char name[C
     }
     n = json_string_value(json_object_get(index, "role"));
     if (n != NULL && cred_name(name, n) && cred_get(cm, &role, ROLE, name) == WARD_OK &&
-        strcmp(json_string_value(json_object_get(role, "role_id")), rid) != 0) {
+        !str_is(json_object_get(role, "role_id"), rid)) {
         json_decref(role); /* a stale index entry */
         role = NULL;
     }

@@ -17,6 +17,8 @@ PKGS=(
     gdb procps python3 python3-hvac python3-requests python3-cryptography curl
     # the radius auth method's test server (tests/integration/test_radius.py)
     freeradius
+    # the ldap auth method: libldap, and the test's own slapd (tests/integration/test_ldap.py)
+    libldap-dev slapd ldap-utils
     # MariaDB with Vault-backed encryption keys (tests/integration/test_mariadb.py)
     mariadb-server mariadb-plugin-hashicorp-key-management
     # benchmarks
@@ -41,5 +43,7 @@ fi
 
 echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# slapd: no default directory or service of its own; test_ldap.py starts its own
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

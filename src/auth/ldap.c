@@ -153,6 +153,25 @@ static ward_err variable(const char *t, size_t *used, int *which, const char **w
     return WARD_OK;
 }
 
+static bool is_hex(char ch);
+
+/*
+ * literal_ok: every '\' of a template's literal text starts a "\xx" escape
+ * inside that text, so no escape can reach into the value that follows.
+ */
+static bool literal_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\') {
+            if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
+                return false;
+            }
+            i += 2;
+        }
+    }
+    return true;
+}
+
 ward_err ward_ldap_template(char *out, size_t cap, const char *tmpl, const struct ward_ldap_vars *v,
                             const char **why)
 {
@@ -170,6 +189,11 @@ ward_err ward_ldap_template(char *out, size_t cap, const char *tmpl, const struc
         size_t used = 0;
         int which = 0;
 
+        if (!literal_ok(tmpl, lit)) {
+            *why = "a '\\' in a template must start a \\xx escape";
+            err = WARD_E_INVALID;
+            break;
+        }
         if ((err = append(out, cap, &n, tmpl, lit)) != WARD_OK || open == NULL) {
             break;
         }

@@ -144,6 +144,8 @@ struct ward_ldap_params {
     const char *url;         /* "ldap://a:389,ldaps://b" tried in order */
     bool starttls;           /* StartTLS on ldap:// urls */
     bool insecure_tls;       /* skip certificate checks; allows ldap:// in clear */
+    uint16_t tls_min;        /* TLS version as on the wire (0x0303 TLS 1.2, the floor; 0 = it) */
+    uint16_t tls_max;        /* 0 = the library's highest */
     const char *certificate; /* CA certificates, PEM; unset: the system's (ldap.conf) */
     const char *binddn;
     const uint8_t *bindpass; /* service password (borrowed; never copied into a message) */

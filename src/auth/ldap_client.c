@@ -206,11 +206,15 @@ static ward_err load_ca(struct session *s, const char *pem)
 static ward_err tls_setup(struct session *s)
 {
     int req = s->p->insecure_tls ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
-    int min = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+    int min = s->p->tls_min > LDAP_OPT_X_TLS_PROTOCOL_TLS1_2 ? s->p->tls_min
+                                                             : LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+    int max = s->p->tls_max;
     int zero = 0;
 
     if (ldap_set_option(s->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &req) != LDAP_OPT_SUCCESS ||
-        ldap_set_option(s->ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min) != LDAP_OPT_SUCCESS) {
+        ldap_set_option(s->ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min) != LDAP_OPT_SUCCESS ||
+        (max != 0 &&
+         ldap_set_option(s->ld, LDAP_OPT_X_TLS_PROTOCOL_MAX, &max) != LDAP_OPT_SUCCESS)) {
         say(s, "TLS options refused by libldap");
         return WARD_E_LDAP_TLS;
     }

@@ -146,14 +146,17 @@ static void test_template(void **state)
     assert_string_equal(out, "(objectClass=*)");
     render(out, sizeof(out), "(a=})}", &v);
     assert_string_equal(out, "(a=})}");
+    render(out, sizeof(out), "(a=\\2a{{.Username}})", &v);
+    assert_string_equal(out, "(a=\\2ahomer)");
 }
 
 static void test_template_refused(void **state)
 {
-    static const char *const bad[] = { "({{.Password}})",     "({{Username}})",
-                                       "({{.Username)",       "({{.Username}",
-                                       "({{.Username }})x{{", "({{ . Username}})",
-                                       "({{.username}})",     "{{.Username|x}}" };
+    static const char *const bad[] = {
+        "({{.Password}})",     "({{Username}})",       "({{.Username)",   "({{.Username}",
+        "({{.Username }})x{{", "({{ . Username}})",    "({{.username}})", "{{.Username|x}}",
+        "(a=\\{{.Username}})", "(a=\\2{{.Username}})", "(a=x\\)"
+    };
     const struct ward_ldap_vars v = { "homer", "uid", "" };
     char out[64];
     const char *why = NULL;

@@ -127,6 +127,7 @@ static const struct mount_kind *const g_kinds[] = {
     &g_mount_radius,
     &g_mount_cert,
     &g_mount_approle,
+    &g_mount_ldap,
 };
 
 const struct mount_kind *mount_kind_find(const char *type)

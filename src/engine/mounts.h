@@ -93,6 +93,7 @@ extern const struct mount_kind g_mount_userpass; /* auth_userpass.c */
 extern const struct mount_kind g_mount_radius;   /* auth_radius.c */
 extern const struct mount_kind g_mount_cert;     /* auth_cert.c */
 extern const struct mount_kind g_mount_approle;  /* auth_approle.c */
+extern const struct mount_kind g_mount_ldap;     /* auth_ldap.c */
 
 /*
  * mount_canonical: path (after "/v1/") lies under some kind's canonical

@@ -538,8 +538,31 @@ def cidr_corpus():
     }
 
 
+def ldap_corpus():
+    """fuzz_ldap.c: a filter template, a NUL, then a user name (src/auth/ldap.h)."""
+    user = b"({{.UserAttr}}={{.Username}})"
+    group = b"(|(memberUid={{.Username}})(member={{.UserDN}})(uniqueMember={{.UserDN}}))"
+    return {
+        "plain": user + b"\x00homer",
+        "group": group + b"\x00homer",
+        "inject": user + b"\x00*)(uid=*))(|(uid=*",
+        "inject-or": group + b"\x00homer)(uid=*",
+        "nul": user + b"\x00homer\x00*",
+        "utf8": b"(&(objectClass=person)({{ .UserAttr }}={{.Username}}))\x00Lu\xc4\x8di\xc4\x87",
+        "dn-specials": b"(member={{.UserDN}})\x00 #a,b+c=d;e<f>g\\h\" ",
+        "group-dn": b"(cn=x)\x00CN=Domain Admins,OU=Groups,DC=corp,DC=example",
+        "urls": b"ldaps://a.example:636, ldap://b.example,ldap://[::1]:389\x00x",
+        "bad-var": b"({{.Password}})\x00homer",
+        "unclosed": b"(uid={{.Username}\x00homer",
+        "escapes": b"(cn=a\\2a\\28)\x00\\2a\\",
+        # found by libFuzzer: a template's '\' reaching into the value after it
+        "regress-backslash-var": b"(a=\\d{{.UserDN}})(b={{.UserDN}})\x00 \x01\x00)",
+    }
+
+
 def main():
     targets = {
+        "ldap": ldap_corpus(),
         "cidr": cidr_corpus(),
         "ctext": ctext_corpus(),
         "byok": byok_corpus(),

@@ -1,0 +1,840 @@
+/*
+ * auth_ldap.c - the ldap auth method at auth/<mount>/ (Vault's paths and
+ * shapes, so hvac's client.auth.ldap calls work): config, groups (policies
+ * per LDAP group), users (policies and extra groups per user), login. The
+ * LDAP conversation is src/auth/ldap_client.c.
+ *
+ * Entries (auth_cred.h: JSON under the barrier, names hidden by an HMAC):
+ *   config/"config":  {"name", "url", "starttls", "insecure_tls",
+ *                      "certificate", "binddn", "userdn", "userattr",
+ *                      "userfilter", "upndomain", "discoverdn", "groupdn",
+ *                      "groupfilter", "groupattr", "case_sensitive_names",
+ *                      "request_timeout", "tls_min_version",
+ *                      "tls_max_version", token fields}
+ *   secret/"bindpass": the bind password, raw bytes (empty: none); written
+ *                      with the config in one transaction
+ *   groups/<name>:    {"name", "policies": [...]}
+ *   users/<name>:     {"name", "policies": [...], "groups": [...]}
+ * Group and user names are matched in lower case unless the config says
+ * case_sensitive_names (Vault's rule); the user name goes to the directory
+ * as typed.
+ *
+ * Login: the directory decides the password (a bind as the user's DN);
+ * Ward decides the policies: the config's token_policies, the user
+ * entry's, and those of every group the directory lists for the user and
+ * the user entry names. A user none of them gives a policy is refused
+ * (deny by default), as Vault's "not a member of any authorized group".
+ * The mount's login throttle (Vault's user lockout) counts refused
+ * passwords per user and source, and a locked pair is refused before the
+ * directory is asked.
+ *
+ * SECURITY: the bind password is the config row's secret field: never
+ * returned by a read, logged or put in a message; it is stored as its own
+ * entry (not inside the config's JSON) and held, once loaded for a login,
+ * only in a struct ward_secret. The login password is the login row's
+ * secret field. An empty password is refused before any traffic.
+ *
+ * THREADS: writes hold the mount's mu; a login reads without it and never
+ * holds a lock across the directory conversation (it blocks its worker
+ * thread for at most request_timeout).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/ldap.h"
+#include "auth_cred.h"
+#include "base/log.h"
+#include "kv_int.h"
+#include "login.h"
+
+#define CONFIG   "config"
+#define SECRET   "secret"
+#define BINDPASS "bindpass"
+#define GROUPS   "groups"
+#define USERS    "users"
+
+#define MAX_GROUP_NAMES 32  /* groups one user entry may name */
+#define MAX_POLICY_REFS 128 /* policy names gathered by one login before de-duplication */
+
+const struct mount_kind g_mount_ldap = { "ldap",     "auth/ldap/", true,      cred_open,
+                                         cred_close, cred_flush,   cred_erase };
+
+/* ---- config ---- */
+
+/* The string fields of the config, their limits, and whether "" clears them. */
+static const struct {
+    const char *key;
+    size_t max;
+} g_strings[] = {
+    { "url", WARD_LDAP_MAX_URL_LIST },       { "certificate", WARD_LDAP_MAX_CERT },
+    { "binddn", WARD_LDAP_MAX_DN },          { "userdn", WARD_LDAP_MAX_DN },
+    { "groupdn", WARD_LDAP_MAX_DN },         { "userattr", WARD_LDAP_MAX_ATTR },
+    { "groupattr", WARD_LDAP_MAX_ATTR },     { "userfilter", WARD_LDAP_MAX_FILTER },
+    { "groupfilter", WARD_LDAP_MAX_FILTER }, { "upndomain", 253 },
+};
+
+static const char *const g_bools[] = { "starttls", "insecure_tls", "discoverdn",
+                                       "case_sensitive_names" };
+
+/* set_strings copies the string fields present in body into cfg ("" stores ""). */
+static const char *set_strings(json_t *cfg, const json_t *body)
+{
+    for (size_t i = 0; i < sizeof(g_strings) / sizeof(g_strings[0]); i++) {
+        const json_t *v = json_object_get(body, g_strings[i].key);
+
+        if (v == NULL || json_is_null(v)) {
+            continue;
+        }
+        if (!json_is_string(v) || json_string_length(v) > g_strings[i].max ||
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            return "url, certificate, binddn, userdn, groupdn, userattr, groupattr, userfilter, "
+                   "groupfilter and upndomain must be strings (of bounded length, no NUL)";
+        }
+        (void)json_object_set_new(cfg, g_strings[i].key, json_string(json_string_value(v)));
+    }
+    return NULL;
+}
+
+/* set_bools copies the boolean fields present in body into cfg. */
+static const char *set_bools(json_t *cfg, const json_t *body)
+{
+    for (size_t i = 0; i < sizeof(g_bools) / sizeof(g_bools[0]); i++) {
+        bool b = false;
+
+        if (json_object_get(body, g_bools[i]) == NULL) {
+            continue;
+        }
+        if (json_get_bool(body, g_bools[i], &b) != WARD_OK) {
+            return "starttls, insecure_tls, discoverdn and case_sensitive_names must be booleans";
+        }
+        (void)json_object_set_new(cfg, g_bools[i], json_boolean(b));
+    }
+    return NULL;
+}
+
+/* tls_version reads "tls12"/"tls13" (0x0303/0x0304); 0 for anything else. */
+static uint16_t tls_version(const char *s)
+{
+    if (s == NULL) {
+        return 0;
+    }
+    return strcmp(s, "tls12") == 0 ? 0x0303 : strcmp(s, "tls13") == 0 ? 0x0304 : 0;
+}
+
+/* set_others: deny_null_bind, request_timeout, TLS versions and the fields Ward refuses. */
+static const char *set_others(json_t *cfg, const json_t *body)
+{
+    const char *keys[2] = { "tls_min_version", "tls_max_version" };
+    bool b = true;
+    int64_t t = 0;
+    bool present = false;
+
+    /* SECURITY: an empty password would be an unauthenticated bind, accepted by most servers */
+    if (json_get_bool(body, "deny_null_bind", &b) != WARD_OK || !b) {
+        return "deny_null_bind cannot be false: Ward always refuses empty passwords";
+    }
+    if (json_get_bool(body, "use_token_groups", &(bool){ false }) != WARD_OK ||
+        json_is_true(json_object_get(body, "use_token_groups"))) {
+        return "use_token_groups is not supported (false only)";
+    }
+    if (kv_get_duration(body, "request_timeout", &t, &present) != WARD_OK ||
+        (present && (t < WARD_LDAP_TIMEOUT_MIN_S || t > WARD_LDAP_TIMEOUT_MAX_S))) {
+        return "request_timeout must be 1 to 60 seconds";
+    }
+    if (present) {
+        (void)json_object_set_new(cfg, "request_timeout", json_integer(t));
+    }
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *v = json_object_get(body, keys[i]);
+
+        if (v == NULL || json_is_null(v)) {
+            continue;
+        }
+        if (tls_version(json_string_value(v)) == 0) {
+            return "tls_min_version and tls_max_version must be tls12 or tls13 (Ward needs TLS 1.2 "
+                   "or later)";
+        }
+        (void)json_object_set_new(cfg, keys[i], json_string(json_string_value(v)));
+    }
+    return NULL;
+}
+
+static const char *str_of(const json_t *cfg, const char *key)
+{
+    return json_string_value(json_object_get(cfg, key));
+}
+
+static int64_t timeout_s(const json_t *cfg)
+{
+    const json_t *v = json_object_get(cfg, "request_timeout");
+
+    return json_is_integer(v) ? json_integer_value(v) : WARD_LDAP_TIMEOUT_DEF_S;
+}
+
+/* params_of points p at cfg's fields (borrowed) and the bind password. */
+static void params_of(struct ward_ldap_params *p, const json_t *cfg, const uint8_t *pass,
+                      size_t pass_len)
+{
+    memset(p, 0, sizeof(*p));
+    p->url = str_of(cfg, "url");
+    p->starttls = json_is_true(json_object_get(cfg, "starttls"));
+    p->insecure_tls = json_is_true(json_object_get(cfg, "insecure_tls"));
+    p->tls_min = tls_version(str_of(cfg, "tls_min_version"));
+    p->tls_max = tls_version(str_of(cfg, "tls_max_version"));
+    p->certificate = str_of(cfg, "certificate");
+    p->binddn = str_of(cfg, "binddn");
+    p->bindpass = pass;
+    p->bindpass_len = pass_len;
+    p->userdn = str_of(cfg, "userdn");
+    p->userattr = str_of(cfg, "userattr");
+    p->userfilter = str_of(cfg, "userfilter");
+    p->upndomain = str_of(cfg, "upndomain");
+    p->discoverdn = json_is_true(json_object_get(cfg, "discoverdn"));
+    p->groupdn = str_of(cfg, "groupdn");
+    p->groupfilter = str_of(cfg, "groupfilter");
+    p->groupattr = str_of(cfg, "groupattr");
+    p->timeout_ms = timeout_s(cfg) * 1000;
+}
+
+/* bindpass_path writes where the mount's bind password lives. */
+static ward_err bindpass_path(struct cred_mount *cm, char out[CRED_SPATH_MAX])
+{
+    return cred_path(cm, out, SECRET, BINDPASS);
+}
+
+/*
+ * load_bindpass reads the bind password into a locked secret (*out; NULL
+ * when there is none). The buffer it passed through is wiped.
+ */
+static ward_err load_bindpass(struct cred_mount *cm, struct ward_secret **out)
+{
+    char path[CRED_SPATH_MAX];
+    struct ward_buf buf;
+    ward_err err;
+
+    *out = NULL;
+    if ((err = bindpass_path(cm, path)) != WARD_OK) {
+        return err;
+    }
+    ward_buf_init(&buf, WARD_LDAP_MAX_PASSWORD);
+    err = ward_barrier_get(cm->b, &buf, path);
+    if (err == WARD_OK && buf.len > 0) {
+        err = ward_secret_new_copy(out, buf.data, buf.len);
+    }
+    ward_buf_cleanup(&buf);
+    return err == WARD_E_NOT_FOUND ? WARD_OK : err;
+}
+
+/* One config write: the merged config and the bind password it will store. */
+struct config_write {
+    json_t *cfg;
+    struct ward_secret *pass; /* the stored one, or the body's */
+    bool pass_changed;
+};
+
+/* take_bindpass reads "bindpass" from body into w ("" clears it). */
+static const char *take_bindpass(struct config_write *w, const json_t *body)
+{
+    const json_t *v = json_object_get(body, "bindpass");
+
+    if (v == NULL || json_is_null(v)) {
+        return NULL;
+    }
+    if (!json_is_string(v) || json_string_length(v) > WARD_LDAP_MAX_PASSWORD) {
+        return "bindpass must be a string of at most 1024 bytes";
+    }
+    ward_secret_free(w->pass);
+    w->pass = NULL;
+    w->pass_changed = true;
+    if (json_string_length(v) > 0 &&
+        ward_secret_new_copy(&w->pass, (const uint8_t *)json_string_value(v),
+                             json_string_length(v)) != WARD_OK) {
+        return "out of locked memory for bindpass";
+    }
+    return NULL;
+}
+
+/* config_apply merges body into w and checks the result; NULL or why it refused. */
+static const char *config_apply(struct config_write *w, const json_t *body)
+{
+    struct ward_ldap_params p;
+    const char *why = NULL;
+
+    if ((why = set_strings(w->cfg, body)) != NULL || (why = set_bools(w->cfg, body)) != NULL ||
+        (why = set_others(w->cfg, body)) != NULL || (why = take_bindpass(w, body)) != NULL) {
+        return why;
+    }
+    if (cred_token_update(w->cfg, body, &why) != WARD_OK) {
+        return why;
+    }
+    params_of(&p, w->cfg, w->pass != NULL ? w->pass->data : NULL,
+              w->pass != NULL ? w->pass->len : 0);
+    if (ward_ldap_params_check(&p, &why) != WARD_OK) {
+        return why;
+    }
+    return NULL;
+}
+
+/* config_store writes the config and the bind password in one transaction. */
+static ward_err config_store(struct cred_mount *cm, const struct config_write *w)
+{
+    char cfg_path[CRED_SPATH_MAX];
+    char pass_path[CRED_SPATH_MAX];
+    struct ward_buf text;
+    struct ward_store_op ops[2];
+    ward_err err;
+
+    if ((err = cred_path(cm, cfg_path, CONFIG, CONFIG)) != WARD_OK ||
+        (err = bindpass_path(cm, pass_path)) != WARD_OK) {
+        return err;
+    }
+    ward_buf_init(&text, WARD_MAX_ENTRY_VALUE);
+    if ((err = json_dump_to(&text, w->cfg)) == WARD_OK) {
+        ops[0] = (struct ward_store_op){
+            .kind = WARD_STORE_PUT, .path = cfg_path, .value = text.data, .value_len = text.len
+        };
+        ops[1] =
+            (struct ward_store_op){ .kind = WARD_STORE_PUT,
+                                    .path = pass_path,
+                                    .value = w->pass != NULL ? w->pass->data : (const uint8_t *)"",
+                                    .value_len = w->pass != NULL ? w->pass->len : 0 };
+        err = ward_barrier_txn(cm->b, ops, w->pass_changed ? 2 : 1);
+    }
+    ward_buf_cleanup(&text);
+    return err;
+}
+
+/* warn_reply answers a config write: 204, or Vault's warnings when TLS is weakened. */
+static void warn_reply(struct op_ctx *c, const json_t *cfg)
+{
+    if (!json_is_true(json_object_get(cfg, "insecure_tls"))) {
+        return;
+    }
+    ward_log(WARD_LOG_WARN,
+             "ldap: mount %s configured with insecure_tls: the directory's "
+             "certificate is not checked",
+             c->mount->path);
+    c->data = json_pack("{s:s, s:s, s:b, s:i, s:n, s:n, s:[s], s:n}", "request_id",
+                        c->req->request_id != NULL ? c->req->request_id : "", "lease_id", "",
+                        "renewable", 0, "lease_duration", 0, "data", "wrap_info", "warnings",
+                        "insecure_tls is set: the LDAP server's certificate is not verified, and "
+                        "ldap:// urls without starttls send passwords in clear",
+                        "auth");
+}
+
+void op_ldap_config_write(struct op_ctx *c)
+{
+    struct cred_mount *cm = cred_of(c);
+    struct config_write w = { 0 };
+    const char *why;
+    ward_err err;
+
+    (void)pthread_mutex_lock(&cm->mu);
+    err = cred_get(cm, &w.cfg, CONFIG, CONFIG);
+    if (err == WARD_E_NOT_FOUND) {
+        err = (w.cfg = json_pack("{s:s}", "name", CONFIG)) != NULL ? WARD_OK : WARD_E_NOMEM;
+    }
+    if (err == WARD_OK) {
+        err = load_bindpass(cm, &w.pass);
+    }
+    if (err != WARD_OK) {
+        op_fail(c, err, NULL);
+    } else if ((why = config_apply(&w, c->body)) != NULL) {
+        op_fail(c, WARD_E_INVALID, why);
+    } else if ((err = config_store(cm, &w)) != WARD_OK) {
+        op_fail(c, err, NULL);
+    } else {
+        warn_reply(c, w.cfg);
+    }
+    (void)pthread_mutex_unlock(&cm->mu);
+    ward_secret_free(w.pass);
+    json_decref(w.cfg);
+}
+
+static json_t *str_or(const json_t *cfg, const char *key, const char *dflt)
+{
+    const char *s = str_of(cfg, key);
+
+    return json_string(s != NULL && s[0] != '\0' ? s : dflt);
+}
+
+void op_ldap_config_read(struct op_ctx *c)
+{
+    json_t *cfg = NULL;
+    json_t *data;
+    ward_err err = cred_get(cred_of(c), &cfg, CONFIG, CONFIG);
+
+    if (err != WARD_OK) {
+        op_fail(c, err, err == WARD_E_NOT_FOUND ? "ldap is not configured" : NULL);
+        return;
+    }
+    /* SECURITY: every field but bindpass, which is not even in this entry */
+    data = json_pack(
+        "{s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b,"
+        " s:b, s:I, s:o, s:o, s:b}",
+        "url", str_or(cfg, "url", ""), "starttls", json_is_true(json_object_get(cfg, "starttls")),
+        "insecure_tls", json_is_true(json_object_get(cfg, "insecure_tls")), "certificate",
+        str_or(cfg, "certificate", ""), "binddn", str_or(cfg, "binddn", ""), "userdn",
+        str_or(cfg, "userdn", ""), "userattr", str_or(cfg, "userattr", WARD_LDAP_DEFAULT_USERATTR),
+        "userfilter", str_or(cfg, "userfilter", WARD_LDAP_DEFAULT_USERFILTER), "upndomain",
+        str_or(cfg, "upndomain", ""), "groupdn", str_or(cfg, "groupdn", ""), "discoverdn",
+        json_is_true(json_object_get(cfg, "discoverdn")), "groupfilter",
+        str_or(cfg, "groupfilter", WARD_LDAP_DEFAULT_GROUPFILTER), "groupattr",
+        str_or(cfg, "groupattr", WARD_LDAP_DEFAULT_GROUPATTR), "tls_min_version",
+        str_or(cfg, "tls_min_version", "tls12"), "deny_null_bind", 1, "case_sensitive_names",
+        json_is_true(json_object_get(cfg, "case_sensitive_names")), "request_timeout",
+        (json_int_t)timeout_s(cfg), "tls_max_version", str_or(cfg, "tls_max_version", "tls13"),
+        "use_token_groups", json_false(), "username_as_alias", 0);
+    if (data == NULL) {
+        json_decref(cfg);
+        op_fail(c, WARD_E_NOMEM, NULL);
+        return;
+    }
+    cred_token_read(data, cfg);
+    json_decref(cfg);
+    cred_reply(c, data);
+}
+
+/* ---- groups and users ---- */
+
+/* case_sensitive: the config's case_sensitive_names (false when unconfigured). */
+static bool case_sensitive(struct cred_mount *cm)
+{
+    json_t *cfg = NULL;
+    bool cs = cred_get(cm, &cfg, CONFIG, CONFIG) == WARD_OK &&
+              json_is_true(json_object_get(cfg, "case_sensitive_names"));
+
+    json_decref(cfg);
+    return cs;
+}
+
+/* entry_name folds a name for the groups/ or users/ entries; false if it cannot be one. */
+static bool entry_name(char out[CRED_KEY_MAX + 1], const char *in, bool cs)
+{
+    size_t n = strlen(in);
+
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f || in[i] == ',') {
+            return false; /* ',' separates names in Vault's comma lists */
+        }
+    }
+    return n > 0 && ward_ldap_name_fold(out, CRED_KEY_MAX + 1, in, cs);
+}
+
+/* path_name reads the name after groups/ or users/ into out; fails c if it cannot be one. */
+static bool path_name(struct op_ctx *c, struct cred_mount *cm, char out[CRED_KEY_MAX + 1])
+{
+    if (c->rest == NULL || strchr(c->rest, '/') != NULL ||
+        !entry_name(out, c->rest, case_sensitive(cm))) {
+        op_fail(c, WARD_E_INVALID,
+                "name must be 1 to 200 bytes without control characters or commas");
+        return false;
+    }
+    return true;
+}
+
+/* names_json reads a list field (array of strings or one comma-separated string) as entry names. */
+static json_t *names_json(const json_t *v, bool cs, size_t max)
+{
+    json_t *a = json_array();
+    const char *s = json_string_value(v);
+    char one[CRED_KEY_MAX + 1];
+    char name[CRED_KEY_MAX + 1];
+    size_t i;
+    const json_t *item;
+
+    if (a == NULL || v == NULL || json_is_null(v)) {
+        return a;
+    }
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+        {
+            if (!json_is_string(item) || json_array_size(a) == max ||
+                !entry_name(name, json_string_value(item), cs)) {
+                json_decref(a);
+                return NULL;
+            }
+            (void)json_array_append_new(a, json_string(name));
+        }
+        return a;
+    }
+    while (s != NULL && *s != '\0') {
+        size_t n = strcspn(s, ",");
+        size_t lead = strspn(s, " ");
+
+        lead = lead < n ? lead : n;
+        while (n > lead && s[n - 1] == ' ') {
+            n--;
+        }
+        if (n - lead > CRED_KEY_MAX || json_array_size(a) == max) {
+            json_decref(a);
+            return NULL;
+        }
+        memcpy(one, s + lead, n - lead);
+        one[n - lead] = '\0';
+        if (n > lead && entry_name(name, one, cs)) {
+            (void)json_array_append_new(a, json_string(name));
+        }
+        s += strcspn(s, ",");
+        s += *s == ',';
+    }
+    if (s == NULL) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* policies_json reads body's "policies" (or "token_policies") as policy names. */
+static json_t *policies_json(const json_t *body)
+{
+    char names[LOGIN_MAX_POLICIES][65];
+    const json_t *v = json_object_get(body, "policies");
+    const char *why = NULL;
+    size_t num = 0;
+    json_t *a;
+
+    v = v != NULL ? v : json_object_get(body, "token_policies");
+    if (login_policies_json(v, names, &num, &why) != WARD_OK || (a = json_array()) == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < num; i++) {
+        (void)json_array_append_new(a, json_string(names[i]));
+    }
+    return a;
+}
+
+/* entry_write creates or updates area's entry from the path's name and the body. */
+static void entry_write(struct op_ctx *c, const char *area)
+{
+    struct cred_mount *cm = cred_of(c);
+    char name[CRED_KEY_MAX + 1];
+    json_t *entry = NULL;
+    json_t *pol;
+    json_t *groups = NULL;
+    ward_err err;
+
+    if (!path_name(c, cm, name)) {
+        return;
+    }
+    if ((pol = policies_json(c->body)) == NULL ||
+        (strcmp(area, USERS) == 0 &&
+         (groups = names_json(json_object_get(c->body, "groups"), case_sensitive(cm),
+                              MAX_GROUP_NAMES)) == NULL)) {
+        json_decref(pol);
+        op_fail(c, WARD_E_INVALID,
+                "policies must be at most 15 policy names, groups at most 32 "
+                "group names (lists or comma-separated strings)");
+        return;
+    }
+    (void)pthread_mutex_lock(&cm->mu);
+    err = cred_get(cm, &entry, area, name);
+    if (err == WARD_E_NOT_FOUND) {
+        err = (entry = json_pack("{s:s}", "name", name)) != NULL ? WARD_OK : WARD_E_NOMEM;
+    }
+    if (err == WARD_OK) {
+        /* Vault's semantics: a field left out keeps its value */
+        if (json_object_get(c->body, "policies") != NULL ||
+            json_object_get(c->body, "token_policies") != NULL) {
+            (void)json_object_set(entry, "policies", pol);
+        }
+        if (groups != NULL && json_object_get(c->body, "groups") != NULL) {
+            (void)json_object_set(entry, "groups", groups);
+        }
+        err = cred_put(cm, area, name, entry);
+    }
+    (void)pthread_mutex_unlock(&cm->mu);
+    if (err != WARD_OK) {
+        op_fail(c, err, NULL);
+    }
+    json_decref(entry);
+    json_decref(pol);
+    json_decref(groups);
+}
+
+static json_t *array_of(const json_t *entry, const char *key)
+{
+    const json_t *v = json_object_get(entry, key);
+
+    return json_is_array(v) ? json_deep_copy(v) : json_array();
+}
+
+/* entry_read answers Vault's read of a group or user. */
+static void entry_read(struct op_ctx *c, const char *area)
+{
+    struct cred_mount *cm = cred_of(c);
+    char name[CRED_KEY_MAX + 1];
+    json_t *entry = NULL;
+    json_t *data;
+    ward_err err;
+
+    if (!path_name(c, cm, name)) {
+        return;
+    }
+    if ((err = cred_get(cm, &entry, area, name)) != WARD_OK) {
+        op_fail(c, err, err == WARD_E_NOT_FOUND ? "no such entry" : NULL);
+        return;
+    }
+    data = json_pack("{s:o}", "policies", array_of(entry, "policies"));
+    if (data != NULL && strcmp(area, USERS) == 0) {
+        (void)json_object_set_new(data, "groups", array_of(entry, "groups"));
+    }
+    json_decref(entry);
+    if (data == NULL) {
+        op_fail(c, WARD_E_NOMEM, NULL);
+        return;
+    }
+    cred_reply(c, data);
+}
+
+static void entry_delete(struct op_ctx *c, const char *area)
+{
+    struct cred_mount *cm = cred_of(c);
+    char name[CRED_KEY_MAX + 1];
+    ward_err err;
+
+    if (!path_name(c, cm, name)) {
+        return;
+    }
+    (void)pthread_mutex_lock(&cm->mu);
+    err = cred_delete(cm, area, name);
+    (void)pthread_mutex_unlock(&cm->mu);
+    if (err != WARD_OK && err != WARD_E_NOT_FOUND) {
+        op_fail(c, err, NULL);
+    }
+}
+
+static void entry_list(struct op_ctx *c, const char *area)
+{
+    json_t *names = NULL;
+    ward_err err;
+
+    if ((err = cred_list(cred_of(c), &names, area)) != WARD_OK) {
+        op_fail(c, err, NULL);
+        return;
+    }
+    cred_list_reply(c, names);
+}
+
+void op_ldap_group_write(struct op_ctx *c)
+{
+    entry_write(c, GROUPS);
+}
+
+void op_ldap_group_read(struct op_ctx *c)
+{
+    entry_read(c, GROUPS);
+}
+
+void op_ldap_group_delete(struct op_ctx *c)
+{
+    entry_delete(c, GROUPS);
+}
+
+void op_ldap_group_list(struct op_ctx *c)
+{
+    entry_list(c, GROUPS);
+}
+
+void op_ldap_user_write(struct op_ctx *c)
+{
+    entry_write(c, USERS);
+}
+
+void op_ldap_user_read(struct op_ctx *c)
+{
+    entry_read(c, USERS);
+}
+
+void op_ldap_user_delete(struct op_ctx *c)
+{
+    entry_delete(c, USERS);
+}
+
+void op_ldap_user_list(struct op_ctx *c)
+{
+    entry_list(c, USERS);
+}
+
+/* ---- login ---- */
+
+/* What one login gathers: entries kept alive while their policy names are used. */
+struct gather {
+    struct cred_mount *cm;
+    bool cs;
+    json_t *held; /* the entries read, so the names below stay valid */
+    const char *names[MAX_POLICY_REFS];
+    size_t num;
+};
+
+/* add_policies takes entry's policies (or token_policies) into g. */
+static void add_policies(struct gather *g, const json_t *entry, const char *key)
+{
+    size_t i;
+    const json_t *item;
+
+    json_array_foreach(json_object_get(entry, key), i, item)
+    {
+        if (g->num < MAX_POLICY_REFS && json_is_string(item)) {
+            g->names[g->num++] = json_string_value(item);
+        }
+    }
+}
+
+/* add_group reads the group entry of a name the directory (or the user entry) gave. */
+static ward_err add_group(struct gather *g, const char *group)
+{
+    char name[CRED_KEY_MAX + 1];
+    json_t *entry = NULL;
+    ward_err err;
+
+    if (!entry_name(name, group, g->cs)) {
+        return WARD_OK; /* a name no group entry can have */
+    }
+    if ((err = cred_get(g->cm, &entry, GROUPS, name)) != WARD_OK) {
+        return err == WARD_E_NOT_FOUND ? WARD_OK : err;
+    }
+    add_policies(g, entry, "policies");
+    return json_array_append_new(g->held, entry) == 0 ? WARD_OK : WARD_E_NOMEM;
+}
+
+/* gather_policies collects the policies of ldap.h's result, the user entry and the config. */
+static ward_err gather_policies(struct gather *g, const json_t *cfg, const char *username,
+                                const struct ward_ldap_result *r)
+{
+    char name[CRED_KEY_MAX + 1];
+    json_t *user = NULL;
+    size_t i;
+    const json_t *item;
+    ward_err err = WARD_OK;
+
+    add_policies(g, cfg, "token_policies");
+    if (entry_name(name, username, g->cs)) {
+        err = cred_get(g->cm, &user, USERS, name);
+    }
+    if (err == WARD_OK && user != NULL) {
+        add_policies(g, user, "policies");
+        (void)json_array_append_new(g->held, user);
+        json_array_foreach(json_object_get(user, "groups"), i, item)
+        {
+            if (err == WARD_OK && json_is_string(item)) {
+                err = add_group(g, json_string_value(item));
+            }
+        }
+    } else if (err == WARD_E_NOT_FOUND) {
+        err = WARD_OK;
+    }
+    for (size_t k = 0; k < r->num_groups && err == WARD_OK; k++) {
+        err = add_group(g, r->groups[k]);
+    }
+    return err;
+}
+
+/* finish issues the token once the directory accepted the password. */
+static void finish(struct op_ctx *c, const json_t *cfg, const char *username,
+                   const struct ward_ldap_result *r)
+{
+    struct gather g = { .cm = cred_of(c), .cs = false, .held = json_array() };
+    struct login l = { 0 };
+    char source[64];
+    json_t *meta = NULL;
+    ward_err err;
+
+    g.cs = json_is_true(json_object_get(cfg, "case_sensitive_names"));
+    cred_source(source, c);
+    if (g.held == NULL) {
+        op_fail(c, WARD_E_NOMEM, NULL);
+    } else if ((err = gather_policies(&g, cfg, username, r)) != WARD_OK) {
+        op_fail(c, err, NULL);
+    } else if (g.num == 0) {
+        /* SECURITY: deny by default, as Vault's "not a member of any authorized group" */
+        op_fail(c, WARD_E_PERMISSION,
+                "permission denied: the user is not a member of any group mapped to policies");
+    } else if (!cred_cidrs_allow(cfg, "token_bound_cidrs", source)) {
+        login_refuse(c);
+    } else {
+        meta = json_pack("{s:s}", "username", username);
+        l.method = "ldap";
+        l.name = username;
+        l.policies = g.names;
+        l.num_policies = g.num;
+        l.metadata = meta;
+        l.ttl_s = json_integer_value(json_object_get(cfg, "token_ttl"));
+        l.max_ttl_s = json_integer_value(json_object_get(cfg, "token_max_ttl"));
+        l.no_default = json_is_true(json_object_get(cfg, "token_no_default_policy"));
+        login_reply(c, &l);
+    }
+    json_decref(meta);
+    json_decref(g.held);
+}
+
+/* ask runs the directory conversation; false (c failed) unless the password bound. */
+static bool ask(struct op_ctx *c, const json_t *cfg, const char *username, const json_t *pw,
+                struct ward_ldap_result *r)
+{
+    struct cred_mount *cm = cred_of(c);
+    struct ward_secret *pass = NULL;
+    struct ward_ldap_params p;
+    char why[400];
+    ward_err err;
+
+    if ((err = load_bindpass(cm, &pass)) != WARD_OK) {
+        op_fail(c, err, NULL);
+        return false;
+    }
+    params_of(&p, cfg, pass != NULL ? pass->data : NULL, pass != NULL ? pass->len : 0);
+    err = ward_ldap_login(r, &p, username, (const uint8_t *)json_string_value(pw),
+                          json_string_length(pw), why, sizeof(why));
+    ward_secret_free(pass);
+    if (err == WARD_E_PERMISSION) {
+        login_refuse(c);
+    } else if (err != WARD_OK) {
+        /* SECURITY: url and step only: no password, no bind password */
+        ward_log(WARD_LOG_WARN, "ldap: login failed mount=%s code=%s: %s", c->mount->path,
+                 ward_err_name(err), why);
+        op_fail(c, err, why[0] != '\0' ? why : NULL);
+    }
+    return err == WARD_OK;
+}
+
+void op_ldap_login(struct op_ctx *c)
+{
+    struct cred_mount *cm = cred_of(c);
+    const json_t *pw = json_object_get(c->body, "password");
+    const char *username = c->rest != NULL ? c->rest : "";
+    struct ward_ldap_result r = { 0 };
+    char key[WARD_LDAP_MAX_NAME + 1];
+    char source[64];
+    json_t *cfg = NULL;
+    ward_err err;
+
+    /* SECURITY: the unauthenticated-bind trap, refused before the directory hears of it */
+    if (!json_is_string(pw) || json_string_length(pw) == 0 ||
+        json_string_length(pw) > WARD_LDAP_MAX_PASSWORD ||
+        strlen(json_string_value(pw)) != json_string_length(pw)) {
+        op_fail(c, WARD_E_INVALID, "password must be a non-empty string of at most 1024 bytes");
+        return;
+    }
+    if (strchr(username, '/') != NULL || !ward_ldap_name_fold(key, sizeof(key), username, false) ||
+        key[0] == '\0') {
+        login_refuse(c);
+        return;
+    }
+    if ((err = cred_get(cm, &cfg, CONFIG, CONFIG)) != WARD_OK) {
+        op_fail(c, err == WARD_E_NOT_FOUND ? WARD_E_INVALID : err,
+                err == WARD_E_NOT_FOUND ? "ldap is not configured (write its config first)" : NULL);
+        return;
+    }
+    cred_source(source, c);
+    /* SECURITY: a locked user or source is refused before the directory is asked */
+    if (ward_lockout_locked(cm->lockout, key, source, ward_time_now_ms())) {
+        login_refuse(c);
+    } else if (ask(c, cfg, username, pw, &r)) {
+        ward_lockout_succeeded(cm->lockout, key, source);
+        finish(c, cfg, username, &r);
+    } else if (c->resp->err == WARD_E_PERMISSION) {
+        ward_lockout_failed(cm->lockout, key, source, ward_time_now_ms());
+    }
+    ward_ldap_result_cleanup(&r);
+    json_decref(cfg);
+}

@@ -27,7 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "auth/cert.h"
-#include "auth_cred.h"
+#include "auth_entry.h"
 #include "base/log.h"
 #include "login.h"
 
@@ -39,15 +39,6 @@ const struct mount_kind g_mount_cert = { "cert",     "auth/cert/", true,      cr
 
 static const char *const g_constraints[] = { "allowed_common_names", "allowed_dns_sans",
                                              "allowed_email_sans", "allowed_organizational_units" };
-
-static bool role_name(struct op_ctx *c, char out[CRED_NAME_MAX + 1])
-{
-    if (c->num_vars < 1 || !cred_name(out, c->var[0])) {
-        op_fail(c, WARD_E_INVALID, "name must be 1 to 64 characters of A-Z a-z 0-9 _ . @ -");
-        return false;
-    }
-    return true;
-}
 
 /* add_pattern appends one trimmed pattern of n bytes at s to a; false if malformed. */
 static bool add_pattern(json_t *a, const char *s, size_t n)
@@ -179,44 +170,19 @@ static const char *role_apply(json_t *role, json_t *body)
 
 void op_cert_role_write(struct op_ctx *c)
 {
-    struct cred_mount *cm = cred_of(c);
     char name[CRED_NAME_MAX + 1];
-    json_t *role = NULL;
-    const char *why;
-    ward_err err;
 
-    if (!role_name(c, name)) {
-        return;
+    if (entry_name(c, name)) {
+        entry_write(c, CERTS, name, role_apply);
     }
-    (void)pthread_mutex_lock(&cm->mu);
-    err = cred_get(cm, &role, CERTS, name);
-    if (err == WARD_E_NOT_FOUND) {
-        err = (role = json_pack("{s:s}", "name", name)) != NULL ? WARD_OK : WARD_E_NOMEM;
-    }
-    if (err == WARD_OK && (why = role_apply(role, c->body)) != NULL) {
-        op_fail(c, WARD_E_INVALID, why);
-    } else {
-        err = err == WARD_OK ? cred_put(cm, CERTS, name, role) : err;
-        if (err != WARD_OK) {
-            op_fail(c, err, NULL);
-        }
-    }
-    (void)pthread_mutex_unlock(&cm->mu);
-    json_decref(role);
 }
 
 void op_cert_role_read(struct op_ctx *c)
 {
-    char name[CRED_NAME_MAX + 1];
     json_t *role = NULL;
     json_t *data;
-    ward_err err;
 
-    if (!role_name(c, name)) {
-        return;
-    }
-    if ((err = cred_get(cred_of(c), &role, CERTS, name)) != WARD_OK) {
-        op_fail(c, err, err == WARD_E_NOT_FOUND ? "no such role" : NULL);
+    if (!entry_read(c, &role, CERTS, "role")) {
         return;
     }
     data =
@@ -242,31 +208,12 @@ void op_cert_role_read(struct op_ctx *c)
 
 void op_cert_role_delete(struct op_ctx *c)
 {
-    struct cred_mount *cm = cred_of(c);
-    char name[CRED_NAME_MAX + 1];
-    ward_err err;
-
-    if (!role_name(c, name)) {
-        return;
-    }
-    (void)pthread_mutex_lock(&cm->mu);
-    err = cred_delete(cm, CERTS, name);
-    (void)pthread_mutex_unlock(&cm->mu);
-    if (err != WARD_OK && err != WARD_E_NOT_FOUND) {
-        op_fail(c, err, NULL);
-    }
+    entry_delete(c, CERTS);
 }
 
 void op_cert_role_list(struct op_ctx *c)
 {
-    json_t *names = NULL;
-    ward_err err;
-
-    if ((err = cred_list(cred_of(c), &names, CERTS)) != WARD_OK) {
-        op_fail(c, err, NULL);
-        return;
-    }
-    cred_list_reply(c, names);
+    entry_list(c, CERTS);
 }
 
 /* ---- login ---- */

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "auth/radius.h"
-#include "auth_cred.h"
+#include "auth_entry.h"
 #include "base/log.h"
 #include "crypto/crypto.h"
 #include "kv_int.h"
@@ -141,7 +141,7 @@ static bool set_unregistered(json_t *cfg, const json_t *body)
 }
 
 /* config_apply sets body's fields in cfg; NULL or why it refused. */
-static const char *config_apply(json_t *cfg, const json_t *body)
+static const char *config_apply(json_t *cfg, json_t *body)
 {
     const char *why = NULL;
 
@@ -177,26 +177,7 @@ static const char *config_apply(json_t *cfg, const json_t *body)
 
 void op_radius_config_write(struct op_ctx *c)
 {
-    struct cred_mount *cm = cred_of(c);
-    json_t *cfg = NULL;
-    const char *why;
-    ward_err err;
-
-    (void)pthread_mutex_lock(&cm->mu);
-    err = cred_get(cm, &cfg, CONFIG, CONFIG);
-    if (err == WARD_E_NOT_FOUND) {
-        err = (cfg = json_pack("{s:s}", "name", CONFIG)) != NULL ? WARD_OK : WARD_E_NOMEM;
-    }
-    if (err == WARD_OK && (why = config_apply(cfg, c->body)) != NULL) {
-        op_fail(c, WARD_E_INVALID, why);
-    } else {
-        err = err == WARD_OK ? cred_put(cm, CONFIG, CONFIG, cfg) : err;
-        if (err != WARD_OK) {
-            op_fail(c, err, NULL);
-        }
-    }
-    (void)pthread_mutex_unlock(&cm->mu);
-    json_decref(cfg);
+    entry_write(c, CONFIG, CONFIG, config_apply);
 }
 
 static json_int_t int_or(const json_t *cfg, const char *key, json_int_t dflt)
@@ -241,55 +222,21 @@ void op_radius_config_read(struct op_ctx *c)
 
 /* ---- users ---- */
 
-static bool user_name(struct op_ctx *c, char out[CRED_NAME_MAX + 1])
-{
-    if (c->num_vars < 1 || !cred_name(out, c->var[0])) {
-        op_fail(c, WARD_E_INVALID, "name must be 1 to 64 characters of A-Z a-z 0-9 _ . @ -");
-        return false;
-    }
-    return true;
-}
-
 void op_radius_user_write(struct op_ctx *c)
 {
-    struct cred_mount *cm = cred_of(c);
     char name[CRED_NAME_MAX + 1];
-    json_t *entry = NULL;
-    const char *why = NULL;
-    ward_err err;
 
-    if (!user_name(c, name)) {
-        return;
+    if (entry_name(c, name)) {
+        entry_write(c, USERS, name, entry_token_apply);
     }
-    (void)pthread_mutex_lock(&cm->mu);
-    err = cred_get(cm, &entry, USERS, name);
-    if (err == WARD_E_NOT_FOUND) {
-        err = (entry = json_pack("{s:s}", "name", name)) != NULL ? WARD_OK : WARD_E_NOMEM;
-    }
-    if (err == WARD_OK && cred_token_update(entry, c->body, &why) != WARD_OK) {
-        op_fail(c, WARD_E_INVALID, why);
-    } else {
-        err = err == WARD_OK ? cred_put(cm, USERS, name, entry) : err;
-        if (err != WARD_OK) {
-            op_fail(c, err, NULL);
-        }
-    }
-    (void)pthread_mutex_unlock(&cm->mu);
-    json_decref(entry);
 }
 
 void op_radius_user_read(struct op_ctx *c)
 {
-    char name[CRED_NAME_MAX + 1];
     json_t *entry = NULL;
     json_t *data;
-    ward_err err;
 
-    if (!user_name(c, name)) {
-        return;
-    }
-    if ((err = cred_get(cred_of(c), &entry, USERS, name)) != WARD_OK) {
-        op_fail(c, err, err == WARD_E_NOT_FOUND ? "no such user" : NULL);
+    if (!entry_read(c, &entry, USERS, "user")) {
         return;
     }
     if ((data = json_object()) == NULL) {
@@ -304,31 +251,12 @@ void op_radius_user_read(struct op_ctx *c)
 
 void op_radius_user_delete(struct op_ctx *c)
 {
-    struct cred_mount *cm = cred_of(c);
-    char name[CRED_NAME_MAX + 1];
-    ward_err err;
-
-    if (!user_name(c, name)) {
-        return;
-    }
-    (void)pthread_mutex_lock(&cm->mu);
-    err = cred_delete(cm, USERS, name);
-    (void)pthread_mutex_unlock(&cm->mu);
-    if (err != WARD_OK && err != WARD_E_NOT_FOUND) {
-        op_fail(c, err, NULL);
-    }
+    entry_delete(c, USERS);
 }
 
 void op_radius_user_list(struct op_ctx *c)
 {
-    json_t *names = NULL;
-    ward_err err;
-
-    if ((err = cred_list(cred_of(c), &names, USERS)) != WARD_OK) {
-        op_fail(c, err, NULL);
-        return;
-    }
-    cred_list_reply(c, names);
+    entry_list(c, USERS);
 }
 
 /* ---- login ---- */

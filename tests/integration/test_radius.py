@@ -16,14 +16,12 @@ never answers (radius_unreachable within the configured timeouts, never a
 hang), a second mount, and no secret or password in Ward's log or audit file.
 usage: test_radius.py WARD
 """
-import http.client
 import json
 import os
 import secrets
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -170,25 +168,6 @@ class FreeRadius:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Raw:
-    """Requests sent as written (http.client), for Vault's body form of login."""
-
-    def __init__(self, srv):
-        self.srv = srv
-        self.ctx = ssl.create_default_context(cafile=srv.cert)
-
-    def call(self, method, path, token=None, body=None, timeout=60):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.srv.port, context=self.ctx,
-                                           timeout=timeout)
-        headers = {"X-Vault-Token": token} if token else {}
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        return r.status, json.loads(data) if data else {}
-
-
 def forbidden(fn, *args, **kwargs):
     try:
         fn(*args, **kwargs)
@@ -226,8 +205,7 @@ def logins(srv, root, rad, pw):
     me = c.auth.token.lookup_self()["data"]
     check(me["display_name"] == "radius-homer", me["display_name"])
     # Vault's other form: auth/radius/login with the username in the body
-    raw = Raw(srv)
-    status, doc = raw.call("POST", "/v1/auth/radius/login",
+    status, doc = srv.call("POST", "/v1/auth/radius/login",
                            body={"username": "homer", "password": pw["homer"]})
     check(status == 200 and doc["auth"]["client_token"].startswith("w.s."), str(doc))
     # Ward's CLI: the password from WARD_PASSWORD, never on the command line
@@ -255,25 +233,24 @@ def logins(srv, root, rad, pw):
         pass
     res = c.auth.radius.login("homer", pw["homer"])
     check(sorted(res["auth"]["policies"]) == ["default", "marge-pol"], str(res["auth"]))
-    status, doc = raw.call("POST", "/v1/auth/radius/login/homer", body={"password": ""})
+    status, doc = srv.call("POST", "/v1/auth/radius/login/homer", body={"password": ""})
     check(status == 400, "empty password: %d %r" % (status, doc))
 
 
-def timed_login(raw, mount, user, pw):
+def timed_login(srv, mount, user, pw):
     start = time.monotonic()
-    status, doc = raw.call("POST", "/v1/auth/%s/login/%s" % (mount, user),
+    status, doc = srv.call("POST", "/v1/auth/%s/login/%s" % (mount, user),
                            body={"password": pw})
     return status, doc, time.monotonic() - start
 
 
 def failures(srv, root, rad, pw):
     """Wrong secret, nothing listening, a socket that never answers: clear, bounded errors."""
-    raw = Raw(srv)
     root.sys.enable_auth_method("radius", path="radius-bad")
     root.auth.radius.configure(host="127.0.0.1", secret="not-" + rad.secret, port=rad.port,
                                dial_timeout=1, mount_point="radius-bad")
     root.write("auth/radius-bad/config", read_timeout=2)
-    status, doc, took = timed_login(raw, "radius-bad", "homer", pw["homer"])
+    status, doc, took = timed_login(srv, "radius-bad", "homer", pw["homer"])
     check(status == 502 and doc["codes"] == ["radius_unreachable"], "%d %r" % (status, doc))
     check("secret" in doc["errors"][0] and took < 5.0, "%r in %.1f s" % (doc, took))
     check(rad.secret not in json.dumps(doc) and pw["homer"] not in json.dumps(doc), "no secret")
@@ -281,7 +258,7 @@ def failures(srv, root, rad, pw):
     root.sys.enable_auth_method("radius", path="radius-dead")
     root.write("auth/radius-dead/config", host="127.0.0.1", secret="x", port=free_udp_port(),
                dial_timeout=1, read_timeout=2)
-    status, doc, took = timed_login(raw, "radius-dead", "homer", "pw")
+    status, doc, took = timed_login(srv, "radius-dead", "homer", "pw")
     check(status == 502 and doc["codes"] == ["radius_unreachable"], "%d %r" % (status, doc))
     check(took < 4.0, "nothing listening: %.1f s" % took)
 
@@ -291,7 +268,7 @@ def failures(srv, root, rad, pw):
         root.sys.enable_auth_method("radius", path="radius-silent")
         root.write("auth/radius-silent/config", host="127.0.0.1", secret="x",
                    port=silent.getsockname()[1], dial_timeout=1, read_timeout=2)
-        status, doc, took = timed_login(raw, "radius-silent", "homer", "pw")
+        status, doc, took = timed_login(srv, "radius-silent", "homer", "pw")
         check(status == 502 and doc["codes"] == ["radius_unreachable"], "%d %r" % (status, doc))
         check(1.8 <= took < 5.0, "a silent server: %.1f s" % took)
         got = 0
@@ -307,13 +284,13 @@ def failures(srv, root, rad, pw):
         silent.close()
     # not configured
     root.sys.enable_auth_method("radius", path="radius-none")
-    status, doc = raw.call("POST", "/v1/auth/radius-none/login/homer", body={"password": "x"})
+    status, doc = srv.call("POST", "/v1/auth/radius-none/login/homer", body={"password": "x"})
     check(status == 400 and "not configured" in doc["errors"][0], "%d %r" % (status, doc))
     # config refusals
     for bad in ({"host": "127.0.0.1"}, {"host": "a b", "secret": "x"},
                 {"host": "h", "secret": "x", "port": 0},
                 {"host": "h", "secret": "x", "read_timeout": 600}):
-        status, doc = raw.call("POST", "/v1/auth/radius-none/config", token=root.token, body=bad)
+        status, doc = srv.call("POST", "/v1/auth/radius-none/config", token=root.token, body=bad)
         check(status == 400, "%r: %d %r" % (bad, status, doc))
 
 

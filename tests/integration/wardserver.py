@@ -4,10 +4,13 @@ The server gets its own directory, a fresh certificate made with the openssl
 command, a config file and a free port; it is stopped by PID (SIGTERM, then
 SIGKILL past a deadline). Every wait is bounded.
 """
+import http.client
+import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -65,6 +68,24 @@ class WardServer:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("ward server did not listen in time: " + self.output())
+
+    def call(self, method, path, token=None, body=None, timeout=60):
+        """One request sent as written (http.client: no client tidies the path or body);
+        returns (status, decoded JSON body or {})."""
+        ctx = ssl.create_default_context(cafile=self.cert)
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=timeout)
+        headers = {"X-Vault-Token": token} if token else {}
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+        finally:
+            conn.close()
+        try:
+            return r.status, json.loads(data) if data else {}
+        except ValueError:
+            return r.status, {"raw": data.decode(errors="replace")}
 
     def output(self):
         self.log.flush()

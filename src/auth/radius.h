@@ -138,7 +138,7 @@ WARD_MUST_CHECK ward_err ward_radius_verify(enum ward_radius_code *out, const ui
 struct ward_radius_server {
     const char *host; /* an IP address or a host name */
     uint16_t port;
-    int64_t dial_timeout_ms; /* resolving the host and opening the socket */
+    int64_t dial_timeout_ms; /* resolving the host (checked once the resolver returns) */
     int64_t read_timeout_ms; /* waiting for the answer, resends included */
 };
 
@@ -150,8 +150,10 @@ struct ward_radius_server {
  * *out is the verified answer's code. WARD_E_RADIUS_UNREACHABLE (no
  * answer in time, host unknown, ICMP refused), WARD_E_RADIUS_BAD_RESPONSE
  * (an answer to r that fails verification: usually a wrong shared
- * secret), WARD_E_INVALID, WARD_E_SYS. Blocks the calling thread for at
- * most dial_timeout_ms + read_timeout_ms.
+ * secret), WARD_E_INVALID, WARD_E_SYS. With a numeric address it blocks
+ * the calling thread for at most read_timeout_ms (and a little); a host
+ * name is resolved by the system resolver, whose own timeouts apply, and
+ * the exchange is refused if that took longer than dial_timeout_ms.
  */
 WARD_MUST_CHECK ward_err ward_radius_exchange(enum ward_radius_code *out,
                                               const struct ward_radius_server *srv,

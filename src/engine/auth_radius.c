@@ -326,7 +326,7 @@ static bool ask(struct op_ctx *c, const json_t *cfg, const struct attempt *a,
                        "no answer from the RADIUS server %s port %u within %lld s (a server drops "
                        "requests signed with another shared secret: check the secret too)",
                        host != NULL ? host : "-", (unsigned)srv.port,
-                       (long long)((srv.dial_timeout_ms + srv.read_timeout_ms) / 1000));
+                       (long long)(srv.read_timeout_ms / 1000));
     } else if (err == WARD_E_RADIUS_BAD_RESPONSE) {
         (void)snprintf(msg, sizeof(msg),
                        "the answer of the RADIUS server %s port %u failed its authenticator "

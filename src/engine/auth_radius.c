@@ -83,14 +83,15 @@ static bool set_string(json_t *cfg, const json_t *body, const char *key, size_t 
     return true;
 }
 
-/* set_int copies body's integer key (lo..hi; a duration for timeouts) into cfg if present. */
+/* set_int copies body's integer key (lo..hi; also as text, from `ward write`; a duration for
+ * timeouts) into cfg if present. */
 static bool set_int(json_t *cfg, const json_t *body, const char *key, int64_t lo, int64_t hi,
                     bool duration)
 {
     int64_t v = 0;
     bool present = false;
     ward_err err = duration ? kv_get_duration(body, key, &v, &present)
-                            : json_get_int(body, key, lo, hi, &v, &present);
+                            : cred_get_int(body, key, lo, hi, &v, &present);
 
     if (err != WARD_OK || (present && (v < lo || v > hi))) {
         return false;

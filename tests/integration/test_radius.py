@@ -255,9 +255,16 @@ def failures(srv, root, rad, pw):
     check("secret" in doc["errors"][0] and took < 5.0, "%r in %.1f s" % (doc, took))
     check(rad.secret not in json.dumps(doc) and pw["homer"] not in json.dumps(doc), "no secret")
 
+    # written with Ward's CLI: numbers as text, the secret from stdin (key=-)
     root.sys.enable_auth_method("radius", path="radius-dead")
-    root.write("auth/radius-dead/config", host="127.0.0.1", secret="x", port=free_udp_port(),
-               dial_timeout=1, read_timeout=2)
+    res = subprocess.run([srv.exe, "write", "-address=" + srv.addr, "-ca-cert=" + srv.cert,
+                          "auth/radius-dead/config", "host=127.0.0.1", "secret=-",
+                          "port=%d" % free_udp_port(), "dial_timeout=1", "read_timeout=2s"],
+                         env=dict(os.environ, WARD_TOKEN=root.token), input=b"dead-secret",
+                         capture_output=True, timeout=60)
+    check(res.returncode == 0, "ward write: %r" % (res,))
+    cfg = root.read("auth/radius-dead/config")["data"]
+    check(cfg["read_timeout"] == 2 and cfg["dial_timeout"] == 1, str(cfg))
     status, doc, took = timed_login(srv, "radius-dead", "homer", "pw")
     check(status == 502 and doc["codes"] == ["radius_unreachable"], "%d %r" % (status, doc))
     check(took < 4.0, "nothing listening: %.1f s" % took)
@@ -313,7 +320,7 @@ def main():
         with open(audit_log) as f:
             log = srv.output() + f.read()
         check("auth/radius/login" in log, "the audit file has the logins")
-        for s in [rad.secret, pw["homer"], pw["marge"], "not-" + rad.secret]:
+        for s in [rad.secret, pw["homer"], pw["marge"], "not-" + rad.secret, "dead-secret"]:
             check(s not in log, "a secret or password in the server log or audit file")
         check(pw["homer"] not in rad.text(), "FreeRADIUS logged a password")
     finally:

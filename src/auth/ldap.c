@@ -58,6 +58,12 @@ static bool dn_special(uint8_t b)
            b == '\\';
 }
 
+/* dn_pair: b needs "\\b" here: a special anywhere, '#' or ' ' first, ' ' last. */
+static bool dn_pair(uint8_t b, bool first, bool last)
+{
+    return dn_special(b) || (first && (b == '#' || b == ' ')) || (last && b == ' ');
+}
+
 ward_err ward_ldap_escape_dn(char *out, size_t cap, const uint8_t *in, size_t in_len)
 {
     size_t n = 0;
@@ -69,8 +75,7 @@ ward_err ward_ldap_escape_dn(char *out, size_t cap, const uint8_t *in, size_t in
     for (size_t i = 0; i < in_len; i++) {
         uint8_t b = in[i];
         bool hex = b < 0x20 || b > 0x7e;
-        bool pair = !hex && (dn_special(b) || (i == 0 && (b == '#' || b == ' ')) ||
-                             (i + 1 == in_len && b == ' '));
+        bool pair = !hex && dn_pair(b, i == 0, i + 1 == in_len);
 
         if (cap - n < (hex ? 4u : pair ? 3u : 2u)) {
             out[0] = '\0';
@@ -172,6 +177,46 @@ static bool literal_ok(const char *s, size_t n)
     return true;
 }
 
+/* render_var appends variable which (see variable()) of v at *n. */
+static ward_err render_var(char *out, size_t cap, size_t *n, int which,
+                           const struct ward_ldap_vars *v)
+{
+    if (which == 1) {
+        const char *a = v->user_attr != NULL ? v->user_attr : "";
+
+        return append(out, cap, n, a, strlen(a));
+    }
+    return append_escaped(out, cap, n, which == 0 ? v->username : v->user_dn);
+}
+
+/* render_step renders the literal text up to the next variable, then that variable. */
+static ward_err render_step(char *out, size_t cap, size_t *n, const char **tmpl,
+                            const struct ward_ldap_vars *v, const char **why)
+{
+    const char *open = strstr(*tmpl, "{{");
+    size_t lit = open != NULL ? (size_t)(open - *tmpl) : strlen(*tmpl);
+    size_t used = 0;
+    int which = 0;
+    ward_err err;
+
+    if (!literal_ok(*tmpl, lit)) {
+        *why = "a '\\' in a template must start a \\xx escape";
+        return WARD_E_INVALID;
+    }
+    if ((err = append(out, cap, n, *tmpl, lit)) != WARD_OK) {
+        return err;
+    }
+    if (open == NULL) {
+        *tmpl += lit;
+        return WARD_OK;
+    }
+    if ((err = variable(open, &used, &which, why)) != WARD_OK) {
+        return err;
+    }
+    *tmpl = open + used;
+    return render_var(out, cap, n, which, v);
+}
+
 ward_err ward_ldap_template(char *out, size_t cap, const char *tmpl, const struct ward_ldap_vars *v,
                             const char **why)
 {
@@ -184,30 +229,7 @@ ward_err ward_ldap_template(char *out, size_t cap, const char *tmpl, const struc
     }
     out[0] = '\0';
     while (*tmpl != '\0' && err == WARD_OK) {
-        const char *open = strstr(tmpl, "{{");
-        size_t lit = open != NULL ? (size_t)(open - tmpl) : strlen(tmpl);
-        size_t used = 0;
-        int which = 0;
-
-        if (!literal_ok(tmpl, lit)) {
-            *why = "a '\\' in a template must start a \\xx escape";
-            err = WARD_E_INVALID;
-            break;
-        }
-        if ((err = append(out, cap, &n, tmpl, lit)) != WARD_OK || open == NULL) {
-            break;
-        }
-        if ((err = variable(open, &used, &which, why)) != WARD_OK) {
-            break;
-        }
-        if (which == 1) {
-            const char *a = v->user_attr != NULL ? v->user_attr : "";
-
-            err = append(out, cap, &n, a, strlen(a));
-        } else {
-            err = append_escaped(out, cap, &n, which == 0 ? v->username : v->user_dn);
-        }
-        tmpl = open + used;
+        err = render_step(out, cap, &n, &tmpl, v, why);
     }
     if (err != WARD_OK) {
         out[0] = '\0';
@@ -321,10 +343,11 @@ bool ward_ldap_name_fold(char *out, size_t cap, const char *name, bool case_sens
     if (n >= cap) {
         return false;
     }
-    for (size_t i = 0; i <= n; i++) {
-        char ch = name[i];
-
-        out[i] = !case_sensitive && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+    memcpy(out, name, n + 1);
+    for (size_t i = 0; i < n && !case_sensitive; i++) {
+        if (out[i] >= 'A' && out[i] <= 'Z') {
+            out[i] = (char)(out[i] | 0x20); /* ASCII upper to lower case */
+        }
     }
     return true;
 }

@@ -180,8 +180,15 @@ void ward_ldap_result_cleanup(struct ward_ldap_result *r);
  */
 WARD_MUST_CHECK ward_err ward_ldap_params_check(const struct ward_ldap_params *p, const char **why);
 
+/* One login's credentials, borrowed. */
+struct ward_ldap_creds {
+    const char *username; /* as typed: it goes to the directory escaped */
+    const uint8_t *password;
+    size_t password_len;
+};
+
 /*
- * ward_ldap_login authenticates username with password against the
+ * ward_ldap_login authenticates c's username with its password against the
  * directory p describes and fills *out (user DN, group names). WARD_OK;
  * WARD_E_PERMISSION for anything that means "not this user with this
  * password" (empty password, no such user, several entries, bind refused);
@@ -191,8 +198,8 @@ WARD_MUST_CHECK ward_err ward_ldap_params_check(const struct ward_ldap_params *p
  * secret-free detail on failure. out is cleaned up on failure.
  */
 WARD_MUST_CHECK ward_err ward_ldap_login(struct ward_ldap_result *out,
-                                         const struct ward_ldap_params *p, const char *username,
-                                         const uint8_t *password, size_t password_len, char *why,
+                                         const struct ward_ldap_params *p,
+                                         const struct ward_ldap_creds *c, char *why,
                                          size_t why_cap);
 
 /*

@@ -489,11 +489,18 @@ static ward_err service_bind(struct session *s)
     return err;
 }
 
-/* search runs a subtree search; *res (free with ldap_msgfree) and *code on WARD_OK. */
-static ward_err search(struct session *s, LDAPMessage **res, int *code, const char *base,
-                       const char *filter, const char *attr, int size_limit)
+/* One subtree search: where, what, which attribute, how many entries at most. */
+struct query {
+    const char *base;
+    const char *filter;
+    const char *attr;
+    int size_limit;
+};
+
+/* search runs q; *res (free with ldap_msgfree) and *code on WARD_OK. */
+static ward_err search(struct session *s, LDAPMessage **res, int *code, const struct query *q)
 {
-    char *attrs[2] = { (char *)(uintptr_t)attr, NULL };
+    char *attrs[2] = { (char *)(uintptr_t)q->attr, NULL };
     struct timeval tv;
     int msgid = -1;
     int rc;
@@ -503,8 +510,8 @@ static ward_err search(struct session *s, LDAPMessage **res, int *code, const ch
         say(s, "search: no LDAP answer within request_timeout");
         return WARD_E_LDAP_UNREACHABLE;
     }
-    if ((rc = ldap_search_ext(s->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL, &tv,
-                              size_limit, &msgid)) != LDAP_SUCCESS) {
+    if ((rc = ldap_search_ext(s->ld, q->base, LDAP_SCOPE_SUBTREE, q->filter, attrs, 0, NULL, NULL,
+                              &tv, q->size_limit, &msgid)) != LDAP_SUCCESS) {
         say(s, "search: %s", ldap_err2string(rc));
         return net_err(rc) ? WARD_E_LDAP_UNREACHABLE : WARD_E_LDAP_ERROR;
     }
@@ -519,6 +526,7 @@ static ward_err search(struct session *s, LDAPMessage **res, int *code, const ch
 static ward_err find_one(struct session *s, char out[WARD_LDAP_MAX_DN + 1], const char *base,
                          const char *filter)
 {
+    const struct query q = { base, filter, LDAP_NO_ATTRS, 2 };
     LDAPMessage *res = NULL;
     LDAPMessage *e;
     char *dn = NULL;
@@ -526,7 +534,7 @@ static ward_err find_one(struct session *s, char out[WARD_LDAP_MAX_DN + 1], cons
     ward_err err;
 
     out[0] = '\0';
-    if ((err = search(s, &res, &code, base, filter, LDAP_NO_ATTRS, 2)) != WARD_OK) {
+    if ((err = search(s, &res, &code, &q)) != WARD_OK) {
         goto out;
     }
     err = WARD_E_PERMISSION;
@@ -659,6 +667,7 @@ static ward_err read_groups(struct session *s, struct ward_ldap_result *r, const
         username, set(s->p->userattr) ? s->p->userattr : WARD_LDAP_DEFAULT_USERATTR, r->user_dn
     };
     char filter[WARD_LDAP_MAX_FILTER + 1];
+    struct query q = { s->p->groupdn, NULL, attr, WARD_LDAP_MAX_GROUPS * 4 };
     const char *why = NULL;
     LDAPMessage *res = NULL;
     int code = LDAP_OTHER;
@@ -677,8 +686,8 @@ static ward_err read_groups(struct session *s, struct ward_ldap_result *r, const
     if (set(s->p->binddn) && (err = service_bind(s)) != WARD_OK) {
         return err;
     }
-    if ((err = search(s, &res, &code, s->p->groupdn, filter, attr, WARD_LDAP_MAX_GROUPS * 4)) !=
-        WARD_OK) {
+    q.filter = filter;
+    if ((err = search(s, &res, &code, &q)) != WARD_OK) {
         goto out;
     }
     if (code != LDAP_SUCCESS && code != LDAP_SIZELIMIT_EXCEEDED) {
@@ -697,16 +706,16 @@ out:
 }
 
 /* authenticate runs steps 2-4 of ldap.h on a connected session. */
-static ward_err authenticate(struct session *s, struct ward_ldap_result *r, const char *username,
-                             const uint8_t *password, size_t password_len)
+static ward_err authenticate(struct session *s, struct ward_ldap_result *r,
+                             const struct ward_ldap_creds *c)
 {
     int code = LDAP_OTHER;
     ward_err err;
 
-    if ((err = bind_dn(s, r->user_dn, username)) != WARD_OK) {
+    if ((err = bind_dn(s, r->user_dn, c->username)) != WARD_OK) {
         return err;
     }
-    if ((err = simple_bind(s, r->user_dn, password, password_len, &code)) != WARD_OK) {
+    if ((err = simple_bind(s, r->user_dn, c->password, c->password_len, &code)) != WARD_OK) {
         return err;
     }
     if (code != LDAP_SUCCESS) {
@@ -721,7 +730,7 @@ static ward_err authenticate(struct session *s, struct ward_ldap_result *r, cons
             return err == WARD_E_PERMISSION ? WARD_E_LDAP_ERROR : err;
         }
     }
-    return read_groups(s, r, username);
+    return read_groups(s, r, c->username);
 }
 
 void ward_ldap_result_cleanup(struct ward_ldap_result *r)
@@ -733,8 +742,7 @@ void ward_ldap_result_cleanup(struct ward_ldap_result *r)
 }
 
 ward_err ward_ldap_login(struct ward_ldap_result *out, const struct ward_ldap_params *p,
-                         const char *username, const uint8_t *password, size_t password_len,
-                         char *why, size_t why_cap)
+                         const struct ward_ldap_creds *c, char *why, size_t why_cap)
 {
     struct session s = { .p = p, .why = why, .why_cap = why_cap };
     int64_t timeout = p->timeout_ms > 0 ? p->timeout_ms : WARD_LDAP_TIMEOUT_DEF_S * 1000;
@@ -745,8 +753,8 @@ ward_err ward_ldap_login(struct ward_ldap_result *out, const struct ward_ldap_pa
         why[0] = '\0';
     }
     /* SECURITY: the unauthenticated-bind trap: refused before any traffic */
-    if (password_len == 0 || password_len > WARD_LDAP_MAX_PASSWORD || username[0] == '\0' ||
-        strlen(username) > WARD_LDAP_MAX_NAME) {
+    if (c->password_len == 0 || c->password_len > WARD_LDAP_MAX_PASSWORD ||
+        c->username[0] == '\0' || strlen(c->username) > WARD_LDAP_MAX_NAME) {
         say(&s, "an empty password or user name is refused");
         return WARD_E_PERMISSION;
     }
@@ -754,13 +762,37 @@ ward_err ward_ldap_login(struct ward_ldap_result *out, const struct ward_ldap_pa
         mono_ms() +
         (timeout < WARD_LDAP_TIMEOUT_MAX_S * 1000 ? timeout : WARD_LDAP_TIMEOUT_MAX_S * 1000);
     if ((err = connect_any(&s)) == WARD_OK) {
-        err = authenticate(&s, out, username, password, password_len);
+        err = authenticate(&s, out, c);
         (void)ldap_unbind_ext_s(s.ld, NULL, NULL);
     }
     if (err != WARD_OK) {
         ward_ldap_result_cleanup(out);
     }
     return err;
+}
+
+/* first_cn copies the value of dn's first CN (case-insensitive type) into out; false if none fits.
+ */
+static bool first_cn(char *out, size_t cap, LDAPDN dn)
+{
+    for (size_t i = 0; dn[i] != NULL; i++) {
+        for (size_t j = 0; dn[i][j] != NULL; j++) {
+            const LDAPAVA *ava = dn[i][j];
+            const struct berval *v = &ava->la_value;
+
+            if (ava->la_attr.bv_len != 2 || strncasecmp(ava->la_attr.bv_val, "cn", 2) != 0 ||
+                (ava->la_flags & LDAP_AVA_BINARY) != 0) {
+                continue;
+            }
+            if (v->bv_len == 0 || v->bv_len >= cap || memchr(v->bv_val, '\0', v->bv_len) != NULL) {
+                return false;
+            }
+            memcpy(out, v->bv_val, v->bv_len);
+            out[v->bv_len] = '\0';
+            return true;
+        }
+    }
+    return false;
 }
 
 bool ward_ldap_group_name(char *out, size_t cap, const char *value, size_t value_len)
@@ -776,24 +808,11 @@ bool ward_ldap_group_name(char *out, size_t cap, const char *value, size_t value
     memcpy(text, value, value_len);
     text[value_len] = '\0';
     if (ldap_str2dn(text, &dn, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS && dn != NULL) {
-        for (size_t i = 0; dn[i] != NULL && !ok; i++) {
-            for (size_t j = 0; dn[i][j] != NULL && !ok; j++) {
-                const LDAPAVA *ava = dn[i][j];
-
-                if (ava->la_attr.bv_len == 2 && strncasecmp(ava->la_attr.bv_val, "cn", 2) == 0 &&
-                    (ava->la_flags & LDAP_AVA_BINARY) == 0 && ava->la_value.bv_len > 0 &&
-                    ava->la_value.bv_len < cap &&
-                    memchr(ava->la_value.bv_val, '\0', ava->la_value.bv_len) == NULL) {
-                    memcpy(out, ava->la_value.bv_val, ava->la_value.bv_len);
-                    out[ava->la_value.bv_len] = '\0';
-                    ok = true;
-                }
-            }
-        }
-        ldap_dnfree(dn);
-        if (ok) {
-            return true;
-        }
+        ok = first_cn(out, cap, dn);
+    }
+    ldap_dnfree(dn);
+    if (ok) {
+        return true;
     }
     if (value_len >= cap) {
         return false;

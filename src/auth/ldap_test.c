@@ -346,23 +346,31 @@ static void test_login_refusals_offline(void **state)
     /* TEST-NET-1 never answers: a refusal that returns at once sent nothing */
     p.url = "ldap://192.0.2.1:389";
     t0 = now_ms();
-    assert_int_equal(ward_ldap_login(&r, &p, "homer", (const uint8_t *)"", 0, why, sizeof(why)),
+    assert_int_equal(ward_ldap_login(&r, &p,
+                                     &(struct ward_ldap_creds){ "homer", (const uint8_t *)"", 0 },
+                                     why, sizeof(why)),
                      WARD_E_PERMISSION);
-    assert_int_equal(ward_ldap_login(&r, &p, "", (const uint8_t *)"pw", 2, why, sizeof(why)),
+    assert_int_equal(ward_ldap_login(&r, &p,
+                                     &(struct ward_ldap_creds){ "", (const uint8_t *)"pw", 2 }, why,
+                                     sizeof(why)),
                      WARD_E_PERMISSION);
     assert_true(now_ms() - t0 < 500);
     assert_int_equal(r.num_groups, 0);
     /* a closed port on loopback: unreachable, quickly, with a reason */
     p.url = "ldap://127.0.0.1:1";
     t0 = now_ms();
-    assert_int_equal(ward_ldap_login(&r, &p, "homer", (const uint8_t *)"pw", 2, why, sizeof(why)),
+    assert_int_equal(ward_ldap_login(&r, &p,
+                                     &(struct ward_ldap_creds){ "homer", (const uint8_t *)"pw", 2 },
+                                     why, sizeof(why)),
                      WARD_E_LDAP_UNREACHABLE);
     assert_true(now_ms() - t0 < 3000);
     assert_non_null(strstr(why, "127.0.0.1:1"));
     assert_null(strstr(why, "pw"));
     /* the clear-text refusal holds at login too, whatever was stored */
     p.starttls = false;
-    assert_int_equal(ward_ldap_login(&r, &p, "homer", (const uint8_t *)"pw", 2, why, sizeof(why)),
+    assert_int_equal(ward_ldap_login(&r, &p,
+                                     &(struct ward_ldap_creds){ "homer", (const uint8_t *)"pw", 2 },
+                                     why, sizeof(why)),
                      WARD_E_INVALID);
 }
 

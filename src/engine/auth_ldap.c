@@ -326,7 +326,7 @@ void op_ldap_config_write(struct op_ctx *c)
 {
     struct cred_mount *cm = cred_of(c);
     struct config_write w = { 0 };
-    const char *why;
+    const char *why = NULL;
     ward_err err;
 
     (void)pthread_mutex_lock(&cm->mu);
@@ -337,12 +337,13 @@ void op_ldap_config_write(struct op_ctx *c)
     if (err == WARD_OK) {
         err = load_bindpass(cm, &w.pass);
     }
+    if (err == WARD_OK && (why = config_apply(&w, c->body)) != NULL) {
+        err = WARD_E_INVALID;
+    } else if (err == WARD_OK) {
+        err = config_store(cm, &w);
+    }
     if (err != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if ((why = config_apply(&w, c->body)) != NULL) {
-        op_fail(c, WARD_E_INVALID, why);
-    } else if ((err = config_store(cm, &w)) != WARD_OK) {
-        op_fail(c, err, NULL);
+        op_fail(c, err, why);
     } else {
         warn_reply(c, w.cfg);
     }
@@ -433,32 +434,31 @@ static bool path_name(struct op_ctx *c, struct cred_mount *cm, char out[CRED_KEY
     return true;
 }
 
-/* names_json reads a list field (array of strings or one comma-separated string) as entry names. */
-static json_t *names_json(const json_t *v, bool cs, size_t max)
+/* names_of_array appends the names of a JSON array of strings; false on a bad item. */
+static bool names_of_array(json_t *a, const json_t *v, bool cs, size_t max)
 {
-    json_t *a = json_array();
-    const char *s = json_string_value(v);
-    char one[CRED_KEY_MAX + 1];
     char name[CRED_KEY_MAX + 1];
     size_t i;
     const json_t *item;
 
-    if (a == NULL || v == NULL || json_is_null(v)) {
-        return a;
-    }
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, item)
-        {
-            if (!json_is_string(item) || json_array_size(a) == max ||
-                !entry_name(name, json_string_value(item), cs)) {
-                json_decref(a);
-                return NULL;
-            }
-            (void)json_array_append_new(a, json_string(name));
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item) || json_array_size(a) == max ||
+            !entry_name(name, json_string_value(item), cs)) {
+            return false;
         }
-        return a;
+        (void)json_array_append_new(a, json_string(name));
     }
-    while (s != NULL && *s != '\0') {
+    return true;
+}
+
+/* names_of_string appends the names of Vault's comma-separated form ("a, b"). */
+static bool names_of_string(json_t *a, const char *s, bool cs, size_t max)
+{
+    char one[CRED_KEY_MAX + 1];
+    char name[CRED_KEY_MAX + 1];
+
+    while (*s != '\0') {
         size_t n = strcspn(s, ",");
         size_t lead = strspn(s, " ");
 
@@ -467,8 +467,7 @@ static json_t *names_json(const json_t *v, bool cs, size_t max)
             n--;
         }
         if (n - lead > CRED_KEY_MAX || json_array_size(a) == max) {
-            json_decref(a);
-            return NULL;
+            return false;
         }
         memcpy(one, s + lead, n - lead);
         one[n - lead] = '\0';
@@ -478,7 +477,22 @@ static json_t *names_json(const json_t *v, bool cs, size_t max)
         s += strcspn(s, ",");
         s += *s == ',';
     }
-    if (s == NULL) {
+    return true;
+}
+
+/* names_json reads a list field (array of strings or one comma-separated string) as entry names. */
+static json_t *names_json(const json_t *v, bool cs, size_t max)
+{
+    json_t *a = json_array();
+    bool ok;
+
+    if (a == NULL || v == NULL || json_is_null(v)) {
+        return a;
+    }
+    ok = json_is_array(v)    ? names_of_array(a, v, cs, max)
+         : json_is_string(v) ? names_of_string(a, json_string_value(v), cs, max)
+                             : false;
+    if (!ok) {
         json_decref(a);
         return NULL;
     }
@@ -773,6 +787,8 @@ static bool ask(struct op_ctx *c, const json_t *cfg, const char *username, const
                 struct ward_ldap_result *r)
 {
     struct cred_mount *cm = cred_of(c);
+    const struct ward_ldap_creds cred = { username, (const uint8_t *)json_string_value(pw),
+                                          json_string_length(pw) };
     struct ward_secret *pass = NULL;
     struct ward_ldap_params p;
     char why[400];
@@ -783,8 +799,7 @@ static bool ask(struct op_ctx *c, const json_t *cfg, const char *username, const
         return false;
     }
     params_of(&p, cfg, pass != NULL ? pass->data : NULL, pass != NULL ? pass->len : 0);
-    err = ward_ldap_login(r, &p, username, (const uint8_t *)json_string_value(pw),
-                          json_string_length(pw), why, sizeof(why));
+    err = ward_ldap_login(r, &p, &cred, why, sizeof(why));
     ward_secret_free(pass);
     if (err == WARD_E_PERMISSION) {
         login_refuse(c);

@@ -6,7 +6,8 @@ unrouted request, a seal and an unseal: every request has its request and
 its response record, no plaintext, secret value or token is in the file,
 and `ward audit verify` says intact. Then each kind of tampering (an altered
 field, a deleted, inserted or swapped line, a cut tail, a line cut in the
-middle) makes it exit 1. Fail closed: the file replaced by a directory, and
+middle) makes it exit 1. Fail closed: the file replaced by a directory, the
+file made read-only mid-run (chattr +i), and
 (where a tmpfs can be mounted) a full file system, refuse requests with 503
 audit_failed, and once fixed nothing was lost. A socket device to a collector
 run here: stopped mid-run and started again, every record arrives, in order.
@@ -205,6 +206,32 @@ def phase_directory(api, v, log):
     print("audit: file replaced by a directory: refused, then nothing lost")
 
 
+def phase_immutable(api, v, log):
+    """The file made read-only mid-run (chattr +i: even root's open descriptor
+    is refused): requests refused with 503; writable again: nothing lost."""
+    if subprocess.run(["chattr", "+i", log], capture_output=True).returncode != 0:
+        print("audit: chattr +i not supported here; read-only file case skipped")
+        return
+    try:
+        gone = [refused(api) for _ in range(3)]
+        status, _, _ = api.call("PUT", "secret/data/app/ro", {"data": {"k": "v"}})
+        check(status == 503, "a write is refused while the file is read-only")
+    finally:
+        subprocess.run(["chattr", "-i", log], capture_output=True)
+    time.sleep(0.3)
+    status, doc, _ = api.call("GET", "secret/data/app/db")
+    check(status == 200, "works again once writable: %d %s" % (status, doc))
+    check("app/ro" not in json.dumps(api.data("LIST", "secret/metadata/app")),
+          "the refused write did nothing")
+    recs = records(log)
+    for rid in gone:
+        check([r["type"] for r in recs if r.get("request_id") == rid] ==
+              ["request", "response"], "refused request %s kept" % rid)
+    rc, out = v.run("-device=file", log)
+    check(rc == 0, "read-only phase log intact: " + out)
+    print("audit: file made read-only mid-run: refused, then nothing lost")
+
+
 def phase_full_fs(api, v, c, tmp):
     """A full file system under the only device: refused; space again: all written."""
     mnt = os.path.join(tmp, "mnt")
@@ -362,6 +389,7 @@ def main(ward):
         print("audit: " + out.strip())
         phase_tamper(api, v, log, tmp)
         phase_directory(api, v, log)
+        phase_immutable(api, v, log)
         phase_full_fs(api, v, c, tmp)
         phase_socket(api, v, c, tmp)
         check(srv.stop() == 0, "clean stop")

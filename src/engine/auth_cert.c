@@ -150,7 +150,9 @@ static const char *role_apply(json_t *role, json_t *body)
         return "display_name must be 1 to 64 characters of A-Z a-z 0-9 _ . @ -";
     }
     if (dn != NULL) {
-        (void)json_object_set_new(role, "display_name", json_string(json_string_value(dn)));
+        /* lower-cased as cred_name made it: it becomes part of the token's principal */
+        (void)json_object_set_new(role, "display_name",
+                                  json_string(json_string_length(dn) > 0 ? tmp : ""));
     }
     /*
      * hvac sends token_type "" ("the mount's default", Ward's only type) and

@@ -163,9 +163,11 @@ def run(srv, root, certs):
     # a second role: the other CA, a DNS SAN glob; login tries roles in name order
     root.auth.cert.create_ca_certificate_role(
         name="web", certificate=ca1_pem + ca2_pem, allowed_dns_sans="*.web.example.com",
-        token_policies="app-pol")
-    res = client(srv, web).auth.cert.login()
+        token_policies="app-pol", display_name="Web-Tier")
+    c = client(srv, web)
+    res = c.auth.cert.login()
     check(res["auth"]["metadata"]["cert_name"] == "web", str(res["auth"]))
+    check(c.auth.token.lookup_self()["data"]["display_name"] == "cert-web-tier", "display_name")
     refused(srv, web, name="app", what="the named role does not accept it")
     refused(srv, good, name="nosuchrole", what="an unknown role")
     check(root.auth.cert.list_certificate_roles()["data"]["keys"] == ["app", "web"], "list")

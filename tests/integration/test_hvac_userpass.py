@@ -290,7 +290,8 @@ def main(ward):
         throttling(srv, c)
         secrets = approle(srv, c)
         secrets.append(cli(ward, srv, c))
-        srv.stop()
+        rc = srv.stop()
+        check(rc == 0, "ward server exited %s: %s" % (rc, srv.output()[-3000:]))
         with open(audit, "rb") as f:
             trail = f.read()
         log = srv.output().encode()

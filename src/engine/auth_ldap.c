@@ -1,8 +1,8 @@
 /*
  * auth_ldap.c - the ldap auth method at auth/<mount>/ (Vault's paths and
  * shapes, so hvac's client.auth.ldap calls work): config, groups (policies
- * per LDAP group), users (policies and extra groups per user), login. The
- * LDAP conversation is src/auth/ldap_client.c.
+ * per LDAP group), users (policies and extra groups per user); the login
+ * is auth_ldap_login.c, the LDAP conversation src/auth/ldap_client.c.
  *
  * Entries (auth_cred.h: JSON under the barrier, names hidden by an HMAC):
  *   config/"config":  {"name", "url", "starttls", "insecure_tls",
@@ -41,20 +41,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/ldap.h"
-#include "auth_cred.h"
+#include "auth_entry.h"
+#include "auth_ldap_int.h"
 #include "base/log.h"
 #include "kv_int.h"
 #include "login.h"
 
-#define CONFIG   "config"
 #define SECRET   "secret"
 #define BINDPASS "bindpass"
-#define GROUPS   "groups"
-#define USERS    "users"
 
-#define MAX_GROUP_NAMES 32  /* groups one user entry may name */
-#define MAX_POLICY_REFS 128 /* policy names gathered by one login before de-duplication */
+#define MAX_GROUP_NAMES 32 /* groups one user entry may name */
 
 const struct mount_kind g_mount_ldap = { "ldap",     "auth/ldap/", true,      cred_open,
                                          cred_close, cred_flush,   cred_erase };
@@ -172,8 +168,8 @@ static int64_t timeout_s(const json_t *cfg)
 }
 
 /* params_of points p at cfg's fields (borrowed) and the bind password. */
-static void params_of(struct ward_ldap_params *p, const json_t *cfg, const uint8_t *pass,
-                      size_t pass_len)
+void ldap_params_of(struct ward_ldap_params *p, const json_t *cfg, const uint8_t *pass,
+                    size_t pass_len)
 {
     memset(p, 0, sizeof(*p));
     p->url = str_of(cfg, "url");
@@ -206,7 +202,7 @@ static ward_err bindpass_path(struct cred_mount *cm, char out[CRED_SPATH_MAX])
  * load_bindpass reads the bind password into a locked secret (*out; NULL
  * when there is none). The buffer it passed through is wiped.
  */
-static ward_err load_bindpass(struct cred_mount *cm, struct ward_secret **out)
+ward_err ldap_load_bindpass(struct cred_mount *cm, struct ward_secret **out)
 {
     char path[CRED_SPATH_MAX];
     struct ward_buf buf;
@@ -267,8 +263,8 @@ static const char *config_apply(struct config_write *w, const json_t *body)
     if (cred_token_update(w->cfg, body, &why) != WARD_OK) {
         return why;
     }
-    params_of(&p, w->cfg, w->pass != NULL ? w->pass->data : NULL,
-              w->pass != NULL ? w->pass->len : 0);
+    ldap_params_of(&p, w->cfg, w->pass != NULL ? w->pass->data : NULL,
+                   w->pass != NULL ? w->pass->len : 0);
     if (ward_ldap_params_check(&p, &why) != WARD_OK) {
         return why;
     }
@@ -335,7 +331,7 @@ void op_ldap_config_write(struct op_ctx *c)
         err = (w.cfg = json_pack("{s:s}", "name", CONFIG)) != NULL ? WARD_OK : WARD_E_NOMEM;
     }
     if (err == WARD_OK) {
-        err = load_bindpass(cm, &w.pass);
+        err = ldap_load_bindpass(cm, &w.pass);
     }
     if (err == WARD_OK && (why = config_apply(&w, c->body)) != NULL) {
         err = WARD_E_INVALID;
@@ -409,8 +405,8 @@ static bool case_sensitive(struct cred_mount *cm)
     return cs;
 }
 
-/* entry_name folds a name for the groups/ or users/ entries; false if it cannot be one. */
-static bool entry_name(char out[CRED_KEY_MAX + 1], const char *in, bool cs)
+/* ldap_name folds a name for the groups/ or users/ entries; false if it cannot be one. */
+bool ldap_name(char out[CRED_KEY_MAX + 1], const char *in, bool cs)
 {
     size_t n = strlen(in);
 
@@ -426,7 +422,7 @@ static bool entry_name(char out[CRED_KEY_MAX + 1], const char *in, bool cs)
 static bool path_name(struct op_ctx *c, struct cred_mount *cm, char out[CRED_KEY_MAX + 1])
 {
     if (c->rest == NULL || strchr(c->rest, '/') != NULL ||
-        !entry_name(out, c->rest, case_sensitive(cm))) {
+        !ldap_name(out, c->rest, case_sensitive(cm))) {
         op_fail(c, WARD_E_INVALID,
                 "name must be 1 to 200 bytes without control characters or commas");
         return false;
@@ -444,7 +440,7 @@ static bool names_of_array(json_t *a, const json_t *v, bool cs, size_t max)
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item) || json_array_size(a) == max ||
-            !entry_name(name, json_string_value(item), cs)) {
+            !ldap_name(name, json_string_value(item), cs)) {
             return false;
         }
         (void)json_array_append_new(a, json_string(name));
@@ -471,7 +467,7 @@ static bool names_of_string(json_t *a, const char *s, bool cs, size_t max)
         }
         memcpy(one, s + lead, n - lead);
         one[n - lead] = '\0';
-        if (n > lead && entry_name(name, one, cs)) {
+        if (n > lead && ldap_name(name, one, cs)) {
             (void)json_array_append_new(a, json_string(name));
         }
         s += strcspn(s, ",");
@@ -518,8 +514,8 @@ static json_t *policies_json(const json_t *body)
     return a;
 }
 
-/* entry_write creates or updates area's entry from the path's name and the body. */
-static void entry_write(struct op_ctx *c, const char *area)
+/* write_entry creates or updates area's entry from the path's name and the body. */
+static void write_entry(struct op_ctx *c, const char *area)
 {
     struct cred_mount *cm = cred_of(c);
     char name[CRED_KEY_MAX + 1];
@@ -573,8 +569,8 @@ static json_t *array_of(const json_t *entry, const char *key)
     return json_is_array(v) ? json_deep_copy(v) : json_array();
 }
 
-/* entry_read answers Vault's read of a group or user. */
-static void entry_read(struct op_ctx *c, const char *area)
+/* read_entry answers Vault's read of a group or user. */
+static void read_entry(struct op_ctx *c, const char *area)
 {
     struct cred_mount *cm = cred_of(c);
     char name[CRED_KEY_MAX + 1];
@@ -601,7 +597,7 @@ static void entry_read(struct op_ctx *c, const char *area)
     cred_reply(c, data);
 }
 
-static void entry_delete(struct op_ctx *c, const char *area)
+static void delete_entry(struct op_ctx *c, const char *area)
 {
     struct cred_mount *cm = cred_of(c);
     char name[CRED_KEY_MAX + 1];
@@ -618,31 +614,19 @@ static void entry_delete(struct op_ctx *c, const char *area)
     }
 }
 
-static void entry_list(struct op_ctx *c, const char *area)
-{
-    json_t *names = NULL;
-    ward_err err;
-
-    if ((err = cred_list(cred_of(c), &names, area)) != WARD_OK) {
-        op_fail(c, err, NULL);
-        return;
-    }
-    cred_list_reply(c, names);
-}
-
 void op_ldap_group_write(struct op_ctx *c)
 {
-    entry_write(c, GROUPS);
+    write_entry(c, GROUPS);
 }
 
 void op_ldap_group_read(struct op_ctx *c)
 {
-    entry_read(c, GROUPS);
+    read_entry(c, GROUPS);
 }
 
 void op_ldap_group_delete(struct op_ctx *c)
 {
-    entry_delete(c, GROUPS);
+    delete_entry(c, GROUPS);
 }
 
 void op_ldap_group_list(struct op_ctx *c)
@@ -652,204 +636,20 @@ void op_ldap_group_list(struct op_ctx *c)
 
 void op_ldap_user_write(struct op_ctx *c)
 {
-    entry_write(c, USERS);
+    write_entry(c, USERS);
 }
 
 void op_ldap_user_read(struct op_ctx *c)
 {
-    entry_read(c, USERS);
+    read_entry(c, USERS);
 }
 
 void op_ldap_user_delete(struct op_ctx *c)
 {
-    entry_delete(c, USERS);
+    delete_entry(c, USERS);
 }
 
 void op_ldap_user_list(struct op_ctx *c)
 {
     entry_list(c, USERS);
-}
-
-/* ---- login ---- */
-
-/* What one login gathers: entries kept alive while their policy names are used. */
-struct gather {
-    struct cred_mount *cm;
-    bool cs;
-    json_t *held; /* the entries read, so the names below stay valid */
-    const char *names[MAX_POLICY_REFS];
-    size_t num;
-};
-
-/* add_policies takes entry's policies (or token_policies) into g. */
-static void add_policies(struct gather *g, const json_t *entry, const char *key)
-{
-    size_t i;
-    const json_t *item;
-
-    json_array_foreach(json_object_get(entry, key), i, item)
-    {
-        if (g->num < MAX_POLICY_REFS && json_is_string(item)) {
-            g->names[g->num++] = json_string_value(item);
-        }
-    }
-}
-
-/* add_group reads the group entry of a name the directory (or the user entry) gave. */
-static ward_err add_group(struct gather *g, const char *group)
-{
-    char name[CRED_KEY_MAX + 1];
-    json_t *entry = NULL;
-    ward_err err;
-
-    if (!entry_name(name, group, g->cs)) {
-        return WARD_OK; /* a name no group entry can have */
-    }
-    if ((err = cred_get(g->cm, &entry, GROUPS, name)) != WARD_OK) {
-        return err == WARD_E_NOT_FOUND ? WARD_OK : err;
-    }
-    add_policies(g, entry, "policies");
-    return json_array_append_new(g->held, entry) == 0 ? WARD_OK : WARD_E_NOMEM;
-}
-
-/* gather_policies collects the policies of ldap.h's result, the user entry and the config. */
-static ward_err gather_policies(struct gather *g, const json_t *cfg, const char *username,
-                                const struct ward_ldap_result *r)
-{
-    char name[CRED_KEY_MAX + 1];
-    json_t *user = NULL;
-    size_t i;
-    const json_t *item;
-    ward_err err = WARD_OK;
-
-    add_policies(g, cfg, "token_policies");
-    if (entry_name(name, username, g->cs)) {
-        err = cred_get(g->cm, &user, USERS, name);
-    }
-    if (err == WARD_OK && user != NULL) {
-        add_policies(g, user, "policies");
-        (void)json_array_append_new(g->held, user);
-        json_array_foreach(json_object_get(user, "groups"), i, item)
-        {
-            if (err == WARD_OK && json_is_string(item)) {
-                err = add_group(g, json_string_value(item));
-            }
-        }
-    } else if (err == WARD_E_NOT_FOUND) {
-        err = WARD_OK;
-    }
-    for (size_t k = 0; k < r->num_groups && err == WARD_OK; k++) {
-        err = add_group(g, r->groups[k]);
-    }
-    return err;
-}
-
-/* finish issues the token once the directory accepted the password. */
-static void finish(struct op_ctx *c, const json_t *cfg, const char *username,
-                   const struct ward_ldap_result *r)
-{
-    struct gather g = { .cm = cred_of(c), .cs = false, .held = json_array() };
-    struct login l = { 0 };
-    char source[64];
-    json_t *meta = NULL;
-    ward_err err;
-
-    g.cs = json_is_true(json_object_get(cfg, "case_sensitive_names"));
-    cred_source(source, c);
-    if (g.held == NULL) {
-        op_fail(c, WARD_E_NOMEM, NULL);
-    } else if ((err = gather_policies(&g, cfg, username, r)) != WARD_OK) {
-        op_fail(c, err, NULL);
-    } else if (g.num == 0) {
-        /* SECURITY: deny by default, as Vault's "not a member of any authorized group" */
-        op_fail(c, WARD_E_PERMISSION,
-                "permission denied: the user is not a member of any group mapped to policies");
-    } else if (!cred_cidrs_allow(cfg, "token_bound_cidrs", source)) {
-        login_refuse(c);
-    } else {
-        meta = json_pack("{s:s}", "username", username);
-        l.method = "ldap";
-        l.name = username;
-        l.policies = g.names;
-        l.num_policies = g.num;
-        l.metadata = meta;
-        l.ttl_s = json_integer_value(json_object_get(cfg, "token_ttl"));
-        l.max_ttl_s = json_integer_value(json_object_get(cfg, "token_max_ttl"));
-        l.no_default = json_is_true(json_object_get(cfg, "token_no_default_policy"));
-        login_reply(c, &l);
-    }
-    json_decref(meta);
-    json_decref(g.held);
-}
-
-/* ask runs the directory conversation; false (c failed) unless the password bound. */
-static bool ask(struct op_ctx *c, const json_t *cfg, const char *username, const json_t *pw,
-                struct ward_ldap_result *r)
-{
-    struct cred_mount *cm = cred_of(c);
-    const struct ward_ldap_creds cred = { username, (const uint8_t *)json_string_value(pw),
-                                          json_string_length(pw) };
-    struct ward_secret *pass = NULL;
-    struct ward_ldap_params p;
-    char why[400];
-    ward_err err;
-
-    if ((err = load_bindpass(cm, &pass)) != WARD_OK) {
-        op_fail(c, err, NULL);
-        return false;
-    }
-    params_of(&p, cfg, pass != NULL ? pass->data : NULL, pass != NULL ? pass->len : 0);
-    err = ward_ldap_login(r, &p, &cred, why, sizeof(why));
-    ward_secret_free(pass);
-    if (err == WARD_E_PERMISSION) {
-        login_refuse(c);
-    } else if (err != WARD_OK) {
-        /* SECURITY: url and step only: no password, no bind password */
-        ward_log(WARD_LOG_WARN, "ldap: login failed mount=%s code=%s: %s", c->mount->path,
-                 ward_err_name(err), why);
-        op_fail(c, err, why[0] != '\0' ? why : NULL);
-    }
-    return err == WARD_OK;
-}
-
-void op_ldap_login(struct op_ctx *c)
-{
-    struct cred_mount *cm = cred_of(c);
-    const json_t *pw = json_object_get(c->body, "password");
-    const char *username = c->rest != NULL ? c->rest : "";
-    struct ward_ldap_result r = { 0 };
-    char key[WARD_LDAP_MAX_NAME + 1];
-    char source[64];
-    json_t *cfg = NULL;
-    ward_err err;
-
-    /* SECURITY: the unauthenticated-bind trap, refused before the directory hears of it */
-    if (!json_is_string(pw) || json_string_length(pw) == 0 ||
-        json_string_length(pw) > WARD_LDAP_MAX_PASSWORD ||
-        strlen(json_string_value(pw)) != json_string_length(pw)) {
-        op_fail(c, WARD_E_INVALID, "password must be a non-empty string of at most 1024 bytes");
-        return;
-    }
-    if (strchr(username, '/') != NULL || !ward_ldap_name_fold(key, sizeof(key), username, false) ||
-        key[0] == '\0') {
-        login_refuse(c);
-        return;
-    }
-    if ((err = cred_get(cm, &cfg, CONFIG, CONFIG)) != WARD_OK) {
-        op_fail(c, err == WARD_E_NOT_FOUND ? WARD_E_INVALID : err,
-                err == WARD_E_NOT_FOUND ? "ldap is not configured (write its config first)" : NULL);
-        return;
-    }
-    cred_source(source, c);
-    /* SECURITY: a locked user or source is refused before the directory is asked */
-    if (ward_lockout_locked(cm->lockout, key, source, ward_time_now_ms())) {
-        login_refuse(c);
-    } else if (ask(c, cfg, username, pw, &r)) {
-        ward_lockout_succeeded(cm->lockout, key, source);
-        finish(c, cfg, username, &r);
-    } else if (c->resp->err == WARD_E_PERMISSION) {
-        ward_lockout_failed(cm->lockout, key, source, ward_time_now_ms());
-    }
-    ward_ldap_result_cleanup(&r);
-    json_decref(cfg);
 }

@@ -20,6 +20,7 @@ usage: test_hvac_userpass.py WARD
 import http.client
 import json
 import os
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -300,6 +301,19 @@ def main(ward):
             check(s.encode() not in trail, "a secret is in the audit file")
             check(s.encode() not in log, "a secret is in the server log")
         print("no password or secret ID in the log or the audit file: ok")
+        con = sqlite3.connect(os.path.join(srv.dir, "ward.db"))
+        paths = [r[0] for r in con.execute("SELECT path FROM ward_entries")]
+        con.close()
+        check(len([p for p in paths if p.startswith("auth/m")]) > 10, "no auth entries: %r" % paths)
+        for name in ("homer", "bart", "timing", "lisa", "app", "short", "far", "near", "cli",
+                     "custom-role-id"):
+            check(not any(name in p for p in paths if p.startswith("auth/")),
+                  "%s in a storage path: %r" % (name, [p for p in paths if name in p]))
+        with open(os.path.join(srv.dir, "ward.db"), "rb") as f:
+            db = f.read()
+        for s in PASSWORDS + ["sax0phone", "homer", "bart"] + secrets:
+            check(s.encode() not in db, "a name or secret in clear in the database")
+        print("no user or role name in a storage path, nothing in clear in the database: ok")
     finally:
         srv.close()
 

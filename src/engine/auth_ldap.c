@@ -91,19 +91,45 @@ static const char *set_strings(json_t *cfg, const json_t *body)
     return NULL;
 }
 
+/*
+ * get_flag reads a boolean as Vault does: JSON true/false, or the text Go's
+ * strconv.ParseBool takes ("true", "1", "t", ...: what `ward write k=v`
+ * sends). *present false if absent or null. false on anything else.
+ */
+static bool get_flag(const json_t *body, const char *key, bool *out, bool *present)
+{
+    static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+    static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+    const json_t *v = json_object_get(body, key);
+    const char *t = json_string_value(v);
+
+    *present = v != NULL && !json_is_null(v);
+    if (!*present || json_is_boolean(v)) {
+        *out = json_is_true(v);
+        return true;
+    }
+    for (size_t i = 0; t != NULL && i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcmp(t, yes[i]) == 0 || strcmp(t, no[i]) == 0) {
+            *out = strcmp(t, yes[i]) == 0;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* set_bools copies the boolean fields present in body into cfg. */
 static const char *set_bools(json_t *cfg, const json_t *body)
 {
     for (size_t i = 0; i < sizeof(g_bools) / sizeof(g_bools[0]); i++) {
         bool b = false;
+        bool present = false;
 
-        if (json_object_get(body, g_bools[i]) == NULL) {
-            continue;
-        }
-        if (json_get_bool(body, g_bools[i], &b) != WARD_OK) {
+        if (!get_flag(body, g_bools[i], &b, &present)) {
             return "starttls, insecure_tls, discoverdn and case_sensitive_names must be booleans";
         }
-        (void)json_object_set_new(cfg, g_bools[i], json_boolean(b));
+        if (present) {
+            (void)json_object_set_new(cfg, g_bools[i], json_boolean(b));
+        }
     }
     return NULL;
 }
@@ -121,16 +147,15 @@ static uint16_t tls_version(const char *s)
 static const char *set_others(json_t *cfg, const json_t *body)
 {
     const char *keys[2] = { "tls_min_version", "tls_max_version" };
-    bool b = true;
+    bool b = false;
     int64_t t = 0;
     bool present = false;
 
     /* SECURITY: an empty password would be an unauthenticated bind, accepted by most servers */
-    if (json_get_bool(body, "deny_null_bind", &b) != WARD_OK || !b) {
+    if (!get_flag(body, "deny_null_bind", &b, &present) || (present && !b)) {
         return "deny_null_bind cannot be false: Ward always refuses empty passwords";
     }
-    if (json_get_bool(body, "use_token_groups", &(bool){ false }) != WARD_OK ||
-        json_is_true(json_object_get(body, "use_token_groups"))) {
+    if (!get_flag(body, "use_token_groups", &b, &present) || (present && b)) {
         return "use_token_groups is not supported (false only)";
     }
     if (kv_get_duration(body, "request_timeout", &t, &present) != WARD_OK ||

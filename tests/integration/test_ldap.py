@@ -13,7 +13,8 @@ unknown user, empty password (refused before any traffic: against a
 silent server it answers at once), LDAP injection user names, a wrong CA
 and a wrong host name (StartTLS and ldaps), clear text refused, a closed
 port and a black hole failing within request_timeout, the bind password
-in no config read, error, server log or storage file, disable.
+in no config read, error, server log or storage file; the ward CLI
+(auth enable, write with the bind password from stdin, login); disable.
 usage: test_ldap.py WARD
 """
 import http.client
@@ -21,6 +22,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -238,6 +240,9 @@ def tls(srv, root, raw, ldap):
     status, doc = raw.call("POST", "/v1/auth/ldap-tls/config", root.token,
                            {"starttls": False, "insecure_tls": True})
     check(status == 200 and "insecure_tls" in json.dumps(doc.get("warnings")), str(doc))
+    deadline = time.monotonic() + 10  # the log line may follow the answer by a moment
+    while "insecure_tls" not in srv.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
     check("insecure_tls" in srv.output(), "the warning is logged")
     status, doc = raw.call("POST", "/v1/auth/ldap-tls/config", root.token,
                            {"deny_null_bind": False})
@@ -300,6 +305,34 @@ def secrecy(srv, root, raw, ldap):
     print("ldap: bind password in no read, answer, log line or storage byte")
 
 
+def cli(srv, root, raw, ward):
+    """The ward CLI: enable, configure by ward write (bind password from stdin), log in."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "WARD_ADDR": srv.addr,
+           "WARD_CACERT": srv.cert, "WARD_TOKEN": root.token}
+
+    def ward_run(*args, stdin=None, extra=None):
+        res = subprocess.run([ward] + list(args), input=stdin, capture_output=True, text=True,
+                             timeout=60, env=dict(env, **(extra or {})))
+        check(res.returncode == 0, "ward %s: %s %s" % (" ".join(args), res.stdout, res.stderr))
+        return res.stdout
+
+    ward_run("auth", "enable", "-path=ldap-cli", "ldap")
+    with open(os.path.join(srv.dir, "ldap-ca.pem"), "w") as f:
+        f.write(raw.ldap.ca_pem)
+    ward_run("write", "auth/ldap-cli/config", "url=" + raw.ldap.url, "starttls=true",
+             "certificate=@" + os.path.join(srv.dir, "ldap-ca.pem"), "binddn=" + SERVICE_DN,
+             "bindpass=-", "userdn=ou=people," + SUFFIX, "userattr=uid",
+             "groupdn=ou=groups," + SUFFIX, stdin=raw.ldap.bind_password)
+    ward_run("write", "auth/ldap-cli/groups/kids", "policies=extra")
+    out = ward_run("login", "-method=ldap", "-path=ldap-cli", "username=bart",
+                   extra={"WARD_PASSWORD": PASSWORDS["bart"], "WARD_TOKEN": ""})
+    check("export WARD_TOKEN=w.s." in out and "extra" in out, out)
+    check(PASSWORDS["bart"] not in out, "password echoed")
+    out = ward_run("read", "auth/ldap-cli/config")
+    check(raw.ldap.bind_password not in out and "ou=people" in out, out)
+    print("ldap: the ward CLI enables, configures (bind password from stdin) and logs in")
+
+
 def disable(srv, root, raw):
     root.sys.disable_auth_method("ldap-dir2")
     status, _ = raw.login("ldap-dir2", "burns", PASSWORDS["burns"])
@@ -319,6 +352,7 @@ def main(ward):
         root.sys.submit_unseal_key(res["keys"][0])
         root.token = res["root_token"]
         raw = Raw(srv)
+        raw.ldap = ldap
         setup(srv, root, ldap)
         logins(srv, root, raw)
         refusals(srv, raw)
@@ -326,6 +360,7 @@ def main(ward):
         tls(srv, root, raw, ldap)
         unreachable(srv, root, raw, ldap)
         secrecy(srv, root, raw, ldap)
+        cli(srv, root, raw, ward)
         disable(srv, root, raw)
         print("ldap: ok")
     except Exception:

@@ -24,8 +24,8 @@ static void seed(void)
     static const char *const setup[] = {
         "POST transit/keys/k\n{}",
         "POST transit/keys/s\n{\"type\":\"ed25519\"}",
-        "POST sys/do/routes/10-k\n{\"ops\":[\"encrypt\",\"decrypt\",\"mac\",\"verify_mac\"],"
-        "\"key\":\"k\"}",
+        ("POST sys/do/routes/10-k\n{\"ops\":[\"encrypt\",\"decrypt\",\"mac\",\"verify_mac\"],"
+         "\"key\":\"k\"}"),
         "POST sys/do/routes/20-s\n{\"ops\":[\"sign\",\"verify\"],\"key\":\"s\",\"to\":\"b*\"}",
     };
 

@@ -14,4 +14,5 @@ if [ -x "$build/src/cli/ward" ]; then
     bench/transit.sh "${TRANSIT_SECS:-10}"
     bench/audit.sh "${AUDIT_SECS:-10}"
     bench/policy.sh "${POLICY_SECS:-10}"
+    bench/login.sh "${LOGIN_SECS:-10}"
 fi

@@ -109,7 +109,9 @@ static ward_err cache_get(void *impl, struct ward_buf *out, uint64_t *out_versio
 
         if (v != NULL && p != NULL) {
             slot_clear(c, s);
-            memcpy(v, out->data + start, out->len - start);
+            if (out->len > start) { /* an empty value leaves out->data NULL */
+                memcpy(v, out->data + start, out->len - start);
+            }
             memcpy(p, path, path_len + 1);
             s->path = p;
             s->value = v;

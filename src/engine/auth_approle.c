@@ -596,6 +596,30 @@ static json_t *secret_json(const json_t *e)
                      copy_or_empty(e, "token_bound_cidrs"));
 }
 
+/* drop_sid deletes the secret ID whose sid entry is e, and its accessor (mu held). */
+static ward_err drop_sid(struct cred_mount *cm, const char *role, const json_t *e)
+{
+    char acc[CRED_NAME_MAX + 80];
+    const char *accessor = json_string_value(json_object_get(e, "accessor"));
+    json_t *ae;
+    ward_err err;
+
+    (void)snprintf(acc, sizeof(acc), "%s/%s", role, accessor != NULL ? accessor : "");
+    if ((ae = json_pack("{s:O, s:s}", "sid", json_object_get(e, "name"), "name", acc)) == NULL) {
+        return WARD_E_NOMEM;
+    }
+    err = drop_secret(cm, ae);
+    json_decref(ae);
+    return err;
+}
+
+static bool expired(const json_t *e)
+{
+    json_int_t expire = json_integer_value(json_object_get(e, "expire_ms"));
+
+    return expire > 0 && expire <= ward_time_now_ms();
+}
+
 /* secret_op looks up or destroys the secret ID named by c's body (by value or by accessor). */
 static void secret_op(struct op_ctx *c, bool by_accessor, bool destroy)
 {
@@ -605,7 +629,6 @@ static void secret_op(struct op_ctx *c, bool by_accessor, bool destroy)
     char sid[CRED_NAME_MAX + 80];
     const char *v = NULL;
     json_t *e = NULL;
-    json_t *ae = NULL;
     ward_err err;
 
     if (!role_name(c, name)) {
@@ -619,12 +642,10 @@ static void secret_op(struct op_ctx *c, bool by_accessor, bool destroy)
     (void)pthread_mutex_lock(&cm->mu);
     err = by_accessor ? sid_of_accessor(cm, sid, name, v) : sid_of(cm, sid, name, v);
     err = err == WARD_OK ? cred_get(cm, &e, SID, sid) : err;
-    if (err == WARD_OK && destroy) {
-        ae = json_pack("{s:O, s:s}", "sid", json_object_get(e, "name"), "name", "");
-        (void)snprintf(sid, sizeof(sid), "%s/%s", name,
-                       json_string_value(json_object_get(e, "accessor")));
-        (void)json_object_set_new(ae, "name", json_string(sid));
-        err = ae != NULL ? drop_secret(cm, ae) : WARD_E_NOMEM;
+    if (err == WARD_OK && (destroy || expired(e))) {
+        /* an expired secret ID is gone: deleted on sight, then not found */
+        err = drop_sid(cm, name, e);
+        err = err == WARD_OK && !destroy ? WARD_E_NOT_FOUND : err;
     }
     (void)pthread_mutex_unlock(&cm->mu);
     if (err != WARD_OK) {
@@ -633,7 +654,6 @@ static void secret_op(struct op_ctx *c, bool by_accessor, bool destroy)
         cred_reply(c, secret_json(e));
     }
     json_decref(e);
-    json_decref(ae);
 }
 
 void op_approle_secret_id_lookup(struct op_ctx *c)
@@ -667,7 +687,6 @@ static bool spend_secret(struct cred_mount *cm, const char *role, const char *se
     char sid[CRED_NAME_MAX + 80];
     json_t *e = NULL;
     json_int_t uses;
-    json_int_t expire;
     bool ok = false;
     bool drop = false;
 
@@ -675,8 +694,7 @@ static bool spend_secret(struct cred_mount *cm, const char *role, const char *se
         return false;
     }
     uses = json_integer_value(json_object_get(e, "uses_left"));
-    expire = json_integer_value(json_object_get(e, "expire_ms"));
-    if (expire > 0 && expire <= ward_time_now_ms()) {
+    if (expired(e)) {
         drop = true; /* SECURITY: expired: gone, whoever asks */
     } else if (cred_cidrs_allow(e, "cidr_list", source) &&
                cred_cidrs_allow(e, "token_bound_cidrs", source)) {
@@ -687,16 +705,9 @@ static bool spend_secret(struct cred_mount *cm, const char *role, const char *se
             ok = cred_put(cm, SID, sid, e) == WARD_OK;
         }
     }
+    /* the last use counts only once its delete reached storage */
     if (drop) {
-        char acc[CRED_NAME_MAX + 80];
-        json_t *ae;
-
-        (void)snprintf(acc, sizeof(acc), "%s/%s", role,
-                       json_string_value(json_object_get(e, "accessor")));
-        ae = json_pack("{s:s, s:s}", "sid", sid, "name", acc);
-        /* the last use counts only once its delete reached storage */
-        ok = ae != NULL && drop_secret(cm, ae) == WARD_OK && ok;
-        json_decref(ae);
+        ok = drop_sid(cm, role, e) == WARD_OK && ok;
     }
     if (ok) {
         *meta = json_incref(json_object_get(e, "metadata"));

@@ -207,8 +207,12 @@ def approle(srv, c):
                                             secret_id_ttl="1s")
     srid = c.auth.approle.read_role_id("short")["data"]["role_id"]
     s3 = c.auth.approle.generate_secret_id("short")["data"]
+    s3b = c.auth.approle.generate_secret_id("short")["data"]
     time.sleep(1.3)
     expect(hvac.exceptions.Forbidden, u.auth.approle.login, srid, s3["secret_id"])
+    # an expired secret ID is deleted when seen: lookup finds nothing, the list drops it
+    expect(hvac.exceptions.InvalidPath, c.auth.approle.read_secret_id, "short", s3b["secret_id"])
+    expect(hvac.exceptions.InvalidPath, c.auth.approle.list_secret_id_accessors, "short")
     # CIDR bindings: 10.0.0.0/8 refuses 127.0.0.1; 127.0.0.0/8 lets it in
     c.auth.approle.create_or_update_approle("far", secret_id_bound_cidrs=["10.0.0.0/8"])
     frid = c.auth.approle.read_role_id("far")["data"]["role_id"]
@@ -230,7 +234,7 @@ def approle(srv, c):
     expect(hvac.exceptions.InvalidRequest, c.auth.approle.create_or_update_approle, "bad",
            bind_secret_id=False)
     print("approle: num_uses, ttl, CIDRs, destroy, role_id change, delete: ok")
-    return [s[k] for s in (s, s1, s2, s3, s4, s5, s6) for k in ("secret_id",)]
+    return [x["secret_id"] for x in (s, s1, s2, s3, s3b, s4, s5, s6)]
 
 
 def cli(ward, srv, c):

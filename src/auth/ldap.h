@@ -37,7 +37,10 @@
  * message (why) carries a password or the bind password.
  *
  * THREADS: every function is reentrant; each login has its own libldap
- * handle, and nothing is shared.
+ * handle and TLS context, and nothing is shared (libldap's own global
+ * initialization runs once, under pthread_once). The process must ignore
+ * SIGPIPE (ward server does): a server that closes mid-request is then an
+ * error, not the end of the process.
  */
 #ifndef WARD_AUTH_LDAP_H
 #define WARD_AUTH_LDAP_H

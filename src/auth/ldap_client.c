@@ -26,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <openldap.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,24 @@ struct session {
     char *why;
     size_t why_cap;
 };
+
+/*
+ * g_init: libldap initializes its global options (reading ldap.conf) and
+ * its TLS library on first use without a lock of its own; warm_up does
+ * both once (pthread_once) before any login makes a handle.
+ */
+static pthread_once_t g_init = PTHREAD_ONCE_INIT;
+
+static void warm_up(void)
+{
+    LDAP *ld = NULL;
+    int zero = 0;
+
+    if (ldap_initialize(&ld, "ldap://127.0.0.1") == LDAP_SUCCESS) {
+        (void)ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero); /* no traffic */
+        (void)ldap_unbind_ext_s(ld, NULL, NULL);
+    }
+}
 
 static int64_t mono_ms(void)
 {
@@ -752,6 +771,7 @@ ward_err ward_ldap_login(struct ward_ldap_result *out, const struct ward_ldap_pa
     if (why_cap > 0) {
         why[0] = '\0';
     }
+    (void)pthread_once(&g_init, warm_up);
     /* SECURITY: the unauthenticated-bind trap: refused before any traffic */
     if (c->password_len == 0 || c->password_len > WARD_LDAP_MAX_PASSWORD ||
         c->username[0] == '\0' || strlen(c->username) > WARD_LDAP_MAX_NAME) {

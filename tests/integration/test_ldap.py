@@ -17,6 +17,7 @@ in no config read, error, server log or storage file; the ward CLI
 (auth enable, write with the bind password from stdin, login); disable.
 usage: test_ldap.py WARD
 """
+import concurrent.futures
 import http.client
 import json
 import os
@@ -152,7 +153,16 @@ def logins(srv, root, raw):
     check(sorted(auth["policies"]) == ["admins-all", "default", "extra", "simpsons-read"],
           str(auth))
     marge.secrets.kv.v2.create_or_update_secret(path="admin/marge", secret={"a": "b"})
-    print("ldap: logins (hvac and raw), policies from groups and user entries, enforced")
+    # concurrent logins on both directories' users: each its own connection and TLS context
+    jobs = []
+    for i in range(8):  # unknown users fail: distinct ones, so no user lockout gets involved
+        jobs += [("homer", PASSWORDS["homer"], 200), ("bart", PASSWORDS["bart"], 200),
+                 ("ghost%d" % i, "wrong", 403)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda j: raw.login("ldap-dir1", j[0], j[1])[0], jobs))
+    check(got == [j[2] for j in jobs], "concurrent logins: %r" % got)
+    print("ldap: logins (hvac and raw, 24 concurrent), policies from groups and user entries, "
+          "enforced")
 
 
 def refusals(srv, raw):
@@ -333,6 +343,23 @@ def cli(srv, root, raw, ward):
     print("ldap: the ward CLI enables, configures (bind password from stdin) and logs in")
 
 
+def lockout(srv, root, raw, ldap):
+    """Vault's user lockout holds for ldap too: 5 refused passwords lock the user here."""
+    root.sys.enable_auth_method("ldap", path="ldap-lock")
+    configure(root, ldap, "ldap-lock")
+    root.auth.ldap.create_or_update_group("simpsons", policies=["simpsons-read"],
+                                          mount_point="ldap-lock")
+    for _ in range(5):
+        status, _ = raw.login("ldap-lock", "marge", "not-her-password")
+        check(status == 403, "refused")
+    status, doc = raw.login("ldap-lock", "marge", PASSWORDS["marge"])
+    check(status == 403 and "auth" not in doc, "a locked user logged in: %r" % doc)
+    status, doc = raw.login("ldap-dir1", "marge", PASSWORDS["marge"])
+    check(status == 200, "the lock is the mount's own: %r" % doc)
+    root.sys.disable_auth_method("ldap-lock")
+    print("ldap: 5 refused passwords lock the user on that mount only")
+
+
 def disable(srv, root, raw):
     root.sys.disable_auth_method("ldap-dir2")
     status, _ = raw.login("ldap-dir2", "burns", PASSWORDS["burns"])
@@ -361,6 +388,7 @@ def main(ward):
         unreachable(srv, root, raw, ldap)
         secrecy(srv, root, raw, ldap)
         cli(srv, root, raw, ward)
+        lockout(srv, root, raw, ldap)
         disable(srv, root, raw)
         print("ldap: ok")
     except Exception:

@@ -18,11 +18,9 @@ in no config read, error, server log or storage file; the ward CLI
 usage: test_ldap.py WARD
 """
 import concurrent.futures
-import http.client
 import json
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -41,30 +39,18 @@ def check(cond, what):
 
 
 class Raw:
-    """Requests sent byte for byte (http.client), so paths stay as written."""
+    """Raw requests (WardServer.call: paths stay as written) and the slapd they test against."""
 
-    def __init__(self, srv):
+    def __init__(self, srv, ldap):
         self.srv = srv
-        self.ctx = ssl.create_default_context(cafile=srv.cert)
+        self.ldap = ldap
 
     def call(self, method, path, token=None, body=None, timeout=60):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.srv.port, context=self.ctx,
-                                           timeout=timeout)
-        headers = {"X-Vault-Token": token} if token else {}
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        try:
-            doc = json.loads(data) if data else {}
-        except ValueError:
-            doc = {"raw": data.decode(errors="replace")}
-        return r.status, doc
+        return self.srv.call(method, path, token, body, timeout)
 
     def login(self, mount, user, password, timeout=60):
         path = "/v1/auth/%s/login/%s" % (mount, urllib.parse.quote(user, safe=""))
-        return self.call("POST", path, body={"password": password}, timeout=timeout)
+        return self.srv.call("POST", path, body={"password": password}, timeout=timeout)
 
 
 POLICIES = {
@@ -378,8 +364,7 @@ def main(ward):
         res = root.sys.initialize(secret_shares=1, secret_threshold=1)
         root.sys.submit_unseal_key(res["keys"][0])
         root.token = res["root_token"]
-        raw = Raw(srv)
-        raw.ldap = ldap
+        raw = Raw(srv, ldap)
         setup(srv, root, ldap)
         logins(srv, root, raw)
         refusals(srv, raw)

@@ -18,7 +18,8 @@
 #include "base/log.h"
 #include "login.h"
 
-#define MAX_POLICY_REFS 128 /* policy names gathered by one login before de-duplication */
+#define MAX_POLICY_REFS 128  /* policy names gathered by one login before de-duplication */
+#define META_GROUPS_MAX 1024 /* bytes of the groups shown in the token's metadata */
 
 /* What one login gathers: entries kept alive while their policy names are used. */
 struct gather {
@@ -92,6 +93,32 @@ static ward_err gather_policies(struct gather *g, const json_t *cfg, const char 
     return err;
 }
 
+/*
+ * login_meta is the token's metadata: the user name and, as seed 004's
+ * directory module returns them, the groups the directory listed
+ * (comma-separated, as spelled there; at most META_GROUPS_MAX bytes).
+ */
+static json_t *login_meta(const char *username, const struct ward_ldap_result *r)
+{
+    char groups[META_GROUPS_MAX + 1];
+    size_t n = 0;
+
+    groups[0] = '\0';
+    for (size_t i = 0; i < r->num_groups; i++) {
+        size_t len = strlen(r->groups[i]);
+
+        if (n + len + (n > 0) > META_GROUPS_MAX) {
+            break; /* metadata is informative: policies came from every group */
+        }
+        if (n > 0) {
+            groups[n++] = ',';
+        }
+        memcpy(groups + n, r->groups[i], len + 1);
+        n += len;
+    }
+    return json_pack("{s:s, s:s}", "username", username, "groups", groups);
+}
+
 /* finish issues the token once the directory accepted the password. */
 static void finish(struct op_ctx *c, const json_t *cfg, const char *username,
                    const struct ward_ldap_result *r)
@@ -115,7 +142,7 @@ static void finish(struct op_ctx *c, const json_t *cfg, const char *username,
     } else if (!cred_cidrs_allow(cfg, "token_bound_cidrs", source)) {
         login_refuse(c);
     } else {
-        meta = json_pack("{s:s}", "username", username);
+        meta = login_meta(username, r);
         l.method = "ldap";
         l.name = username;
         l.policies = g.names;

@@ -108,7 +108,8 @@ def logins(srv, root, raw):
     homer = client(srv)
     auth = homer.auth.ldap.login("homer", PASSWORDS["homer"], mount_point="ldap-dir1")["auth"]
     check(sorted(auth["policies"]) == ["admins-all", "default", "simpsons-read"], str(auth))
-    check(auth["metadata"] == {"username": "homer"}, str(auth))
+    check(auth["metadata"]["username"] == "homer", str(auth))
+    check(sorted(auth["metadata"]["groups"].split(",")) == ["admins", "simpsons"], str(auth))
     check(homer.token == auth["client_token"], "hvac took the token")
     me = homer.auth.token.lookup_self()["data"]
     check(me["display_name"] == "ldap-dir1-homer", str(me))

@@ -440,27 +440,54 @@ static ward_err open_url(struct session *s, const char *url)
     return err;
 }
 
-/* connect_any tries each url in order until one connects (Vault's order); the last failure wins. */
-static ward_err connect_any(struct session *s)
+/* count_urls counts the urls of the list (at most WARD_LDAP_MAX_URLS). */
+static size_t count_urls(const char *list)
 {
-    const char *list = s->p->url;
     char url[WARD_LDAP_MAX_URL + 1];
-    ward_err err = WARD_E_INVALID;
     size_t n = 0;
 
     while (n < WARD_LDAP_MAX_URLS && ward_ldap_next_url(url, sizeof(url), &list)) {
         n++;
+    }
+    return n;
+}
+
+/*
+ * connect_any tries each url in order until one connects (Vault's order);
+ * the last failure wins. Each url may spend an equal share of the time
+ * left (the last one all of it), so a silent first server still leaves
+ * time for the next; the whole deadline applies again once connected.
+ */
+static ward_err connect_any(struct session *s)
+{
+    const char *list = s->p->url;
+    char url[WARD_LDAP_MAX_URL + 1];
+    int64_t deadline = s->deadline_ms;
+    size_t total = count_urls(list);
+    ward_err err = WARD_E_INVALID;
+
+    for (size_t n = 0; n < total && ward_ldap_next_url(url, sizeof(url), &list); n++) {
         if (!s->p->starttls && !s->p->insecure_tls && !is_ldaps(url)) {
             /* SECURITY: a password never crosses the network in clear */
             say(s, "%s: ldap:// without starttls is refused (set starttls)", url);
             err = WARD_E_INVALID;
             continue;
         }
-        if ((err = open_url(s, url)) == WARD_OK || err == WARD_E_NOMEM) {
+        s->deadline_ms = mono_ms() + (deadline - mono_ms()) / (int64_t)(total - n);
+        err = open_url(s, url);
+        s->deadline_ms = deadline;
+        if (err == WARD_OK && (err = arm(s)) != WARD_OK) {
+            (void)ldap_unbind_ext_s(s->ld, NULL, NULL);
+            s->ld = NULL;
+        }
+        if (err == WARD_OK) {
+            return err;
+        }
+        if (err == WARD_E_NOMEM) {
             return err;
         }
     }
-    if (n == 0) {
+    if (total == 0) {
         say(s, "no url configured");
     }
     return err;

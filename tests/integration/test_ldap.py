@@ -269,6 +269,17 @@ def unreachable(srv, root, raw, ldap):
             check(status == 502 and "ldap_unreachable" in json.dumps(doc), str(doc))
             check(low <= took <= 2.0 + 1.5, "%s failed in %.2f s" % (url, took))
             print("ldap: %s: %s in %.2f s" % (url, doc["errors"][0][:70], took))
+        # failover: a silent first url leaves the second its share of the time
+        black = "ldap://127.0.0.1:%d" % hole.getsockname()[1]
+        configure(root, ldap, "ldap-down", url=black + "," + ldap.url)
+        status, doc = raw.call("POST", "/v1/auth/ldap-down/config", root.token,
+                               {"request_timeout": "4s"})
+        t0 = time.monotonic()
+        status, doc = raw.login("ldap-down", "homer", PASSWORDS["homer"], timeout=30)
+        took = time.monotonic() - t0
+        check(status == 403 and "not a member" in json.dumps(doc), "failover: %r" % doc)
+        check(1.8 <= took <= 2.0 + 1.5, "failover took %.2f s" % took)
+        print("ldap: a silent first url, then slapd: the second url answered after %.2f s" % took)
         # the empty password is refused before any traffic: at once, even here
         t0 = time.monotonic()
         status, doc = raw.login("ldap-down", "homer", "", timeout=30)

@@ -14,7 +14,8 @@
  *                  bind, user search, user bind, group search.
  *
  * A login (ward_ldap_login), as Vault's ldap method does it:
- *   1. connect to the first url that answers; StartTLS if configured;
+ *   1. connect to the first url that answers (each may spend an equal
+ *      share of the time left); StartTLS if configured;
  *   2. find the user's DN: with discoverdn or a binddn, bind as binddn (or
  *      anonymously with discoverdn alone) and search userdn for userfilter,
  *      which must match exactly one entry; else with upndomain bind as

@@ -358,6 +358,30 @@ def lockout(srv, root, raw, ldap):
     print("ldap: 5 refused passwords lock the user on that mount only")
 
 
+def audit_and_seal(srv, root, raw, ldap, key):
+    """The audit trail holds no password; a seal stops logins, an unseal brings them back."""
+    log = os.path.join(srv.dir, "audit.log")
+    root.sys.enable_audit_device("file", options={"file_path": log})
+    configure(root, ldap, "ldap-dir1")  # the bind password goes through an audited request
+    status, doc = raw.login("ldap-dir1", "marge", PASSWORDS["marge"])
+    check(status == 200, str(doc))
+    status, doc = raw.login("ldap-dir1", "marge", "Wrong-" + PASSWORDS["marge"])
+    check(status == 403, str(doc))
+    with open(log) as f:
+        text = f.read()
+    check("auth/ldap-dir1/login/marge" in text and "ldap-dir1/config" in text, "audited")
+    for secret in (ldap.bind_password, PASSWORDS["marge"]):
+        check(secret not in text, "a password reached the audit trail")
+    root.sys.disable_audit_device("file")
+    root.sys.seal()
+    status, doc = raw.login("ldap-dir1", "marge", PASSWORDS["marge"])
+    check(status == 503, "sealed: %r" % doc)
+    root.sys.submit_unseal_key(key)
+    status, doc = raw.login("ldap-dir1", "marge", PASSWORDS["marge"])
+    check(status == 200, "unsealed: %r" % doc)
+    print("ldap: no password in the audit trail; sealed logins refused (503), back after unseal")
+
+
 def disable(srv, root, raw):
     root.sys.disable_auth_method("ldap-dir2")
     status, _ = raw.login("ldap-dir2", "burns", PASSWORDS["burns"])
@@ -386,6 +410,7 @@ def main(ward):
         secrecy(srv, root, raw, ldap)
         cli(srv, root, raw, ward)
         lockout(srv, root, raw, ldap)
+        audit_and_seal(srv, root, raw, ldap, res["keys"][0])
         disable(srv, root, raw)
         print("ldap: ok")
     except Exception:

@@ -220,7 +220,8 @@ def tls(srv, root, raw, ldap):
     root.sys.enable_auth_method("ldap", path="ldap-tls")
     for over in ({"certificate": ldap.wrong_ca_pem},
                  {"url": ldap.ldaps_url, "starttls": False, "certificate": ldap.wrong_ca_pem},
-                 {"url": ldap.url.replace("127.0.0.1", "localhost")}):
+                 {"url": ldap.url.replace("127.0.0.1", "localhost")},
+                 {"url": ldap.ldaps_url.replace("127.0.0.1", "localhost"), "starttls": False}):
         configure(root, ldap, "ldap-tls", **over)
         status, doc = raw.login("ldap-tls", "homer", PASSWORDS["homer"])
         text = json.dumps(doc)

@@ -164,6 +164,10 @@ ward_err ward_ldap_params_check(const struct ward_ldap_params *p, const char **w
         *why = "certificate must be one or more PEM X.509 CA certificates";
         return WARD_E_INVALID;
     }
+    if (p->tls_max != 0 && p->tls_min > p->tls_max) {
+        *why = "tls_min_version must not be above tls_max_version";
+        return WARD_E_INVALID;
+    }
     if (p->timeout_ms < WARD_LDAP_TIMEOUT_MIN_S * 1000 ||
         p->timeout_ms > WARD_LDAP_TIMEOUT_MAX_S * 1000) {
         *why = "request_timeout must be 1 to 60 seconds";

@@ -325,6 +325,12 @@ static void test_params_check(void **state)
     p = good_params();
     p.upndomain = "corp.example; x";
     refused(&p);
+    p = good_params();
+    p.tls_min = 0x0304;
+    p.tls_max = 0x0303;
+    refused(&p);
+    p.tls_max = 0x0304;
+    assert_int_equal(ward_ldap_params_check(&p, &why), WARD_OK);
 }
 
 static int64_t now_ms(void)

@@ -57,7 +57,7 @@ const struct mount_kind g_mount_ldap = { "ldap",     "auth/ldap/", true,      cr
 
 /* ---- config ---- */
 
-/* The string fields of the config, their limits, and whether "" clears them. */
+/* The string fields of the config and their limits ("" stores "": unset). */
 static const struct {
     const char *key;
     size_t max;

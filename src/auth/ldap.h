@@ -18,7 +18,9 @@
  *      share of the time left); StartTLS if configured;
  *   2. find the user's DN: with discoverdn or a binddn, bind as binddn (or
  *      anonymously with discoverdn alone) and search userdn for userfilter,
- *      which must match exactly one entry; else with upndomain bind as
+ *      which must match exactly one entry (if not, a decoy bind as a DN
+ *      no entry has, so an unknown name costs what a wrong password
+ *      costs); else with upndomain bind as
  *      "<username>@<upndomain>"; else "<userattr>=<username>,<userdn>";
  *   3. bind as that DN with the password;
  *   4. search groupdn for groupfilter (as binddn if configured, else as the

@@ -623,6 +623,24 @@ static ward_err user_filter(struct session *s, char out[WARD_LDAP_MAX_FILTER + 1
     return WARD_OK;
 }
 
+/*
+ * decoy_bind binds once as a DN no entry has (a fixed password): a name
+ * the search did not find then costs the round trip a wrong password
+ * costs, so the answer's time does not tell which names exist. Its result
+ * is not used; the login is refused either way.
+ */
+static void decoy_bind(struct session *s)
+{
+    static const uint8_t pw[] = "ward-decoy";
+    char dn[WARD_LDAP_MAX_DN + 64];
+    int code = LDAP_OTHER;
+    int w = snprintf(dn, sizeof(dn), "cn=ward-no-such-user,%s", s->p->userdn);
+
+    if (w > 0 && (size_t)w < sizeof(dn)) {
+        (void)simple_bind(s, dn, pw, sizeof(pw) - 1, &code);
+    }
+}
+
 /* bind_dn finds the DN the user binds as (ldap.h, step 2). */
 static ward_err bind_dn(struct session *s, char out[WARD_LDAP_MAX_DN + 1], const char *username)
 {
@@ -636,7 +654,10 @@ static ward_err bind_dn(struct session *s, char out[WARD_LDAP_MAX_DN + 1], const
             (err = user_filter(s, filter, username)) != WARD_OK) {
             return err;
         }
-        return find_one(s, out, s->p->userdn, filter);
+        if ((err = find_one(s, out, s->p->userdn, filter)) == WARD_E_PERMISSION) {
+            decoy_bind(s);
+        }
+        return err;
     }
     if (ward_ldap_escape_dn(esc, sizeof(esc), (const uint8_t *)username, strlen(username)) !=
         WARD_OK) {

@@ -14,7 +14,9 @@ Entries (suffix dc=simpsons,dc=test):
              "admins" (memberUid homer), groupOfNames "kids" (bart)
   ou=plant: burns, homer (a second homer with another password)
   ou=plantgroups: groupOfNames "owners" (burns), posixGroup "safety" (homer)
-Anonymous clients may bind only: searches need the service account.
+Anonymous clients may bind only: searches need the service account, which
+may also read slapd's monitor backend (counters(): binds, searches,
+connections), so a test can see what Ward sent.
 """
 import os
 import secrets
@@ -156,8 +158,10 @@ class Slapd:
             "database mdb\nmaxsize 10485760\nsuffix \"%s\"\ndirectory %s\n"
             "access to attrs=userPassword by anonymous auth by * none\n"
             "access to * by users read by * none\n"
+            "database monitor\n"
+            "access to dn.subtree=\"cn=Monitor\" by dn.exact=\"%s\" read by * none\n"
             % (os.path.join(self.dir, "slapd.pid"), os.path.join(self.dir, "slapd.args"),
-               self.ca_cert, cert, key, SUFFIX, db))
+               self.ca_cert, cert, key, SUFFIX, db, SERVICE_DN))
 
     def start(self):
         self.proc = subprocess.Popen(
@@ -174,6 +178,33 @@ class Slapd:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("slapd did not listen in time: " + self.output())
+
+    def counters(self):
+        """slapd's own counts (the monitor backend, read over StartTLS as the service
+        account): completed binds and searches, connections ever accepted. The read
+        itself adds one connection, one bind and one search."""
+        pwfile = os.path.join(self.dir, "svc.pw")
+        if not os.path.exists(pwfile):
+            fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(self.bind_password)
+        res = run(["ldapsearch", "-LLL", "-x", "-ZZ", "-H", self.url, "-D", SERVICE_DN,
+                   "-y", pwfile, "-b", "cn=Monitor", "(|(cn=Bind)(cn=Search)(cn=Total))",
+                   "monitorOpCompleted", "monitorCounter"],
+                  env=dict(os.environ, LDAPTLS_CACERT=self.ca_cert), text=True)
+        out, dn = {}, None
+        for line in res.stdout.splitlines():
+            if line.startswith("dn: "):
+                dn = line[4:].lower()
+            elif line.startswith(("monitorOpCompleted: ", "monitorCounter: ")) and dn:
+                key = {"cn=bind,cn=operations,cn=monitor": "binds",
+                       "cn=search,cn=operations,cn=monitor": "searches",
+                       "cn=total,cn=connections,cn=monitor": "connections"}.get(dn)
+                if key:
+                    out[key] = int(line.split(": ", 1)[1])
+        if set(out) != {"binds", "searches", "connections"}:
+            raise RuntimeError("slapd monitor: " + res.stdout)
+        return out
 
     def output(self):
         self.log.flush()

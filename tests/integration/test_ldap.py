@@ -152,6 +152,11 @@ def logins(srv, root, raw):
           "enforced")
 
 
+def delta(before, after):
+    """What happened at slapd between two counters() reads, less the second read's own."""
+    return {k: after[k] - before[k] - 1 for k in before}
+
+
 def refusals(srv, raw):
     """Wrong password, unknown user, empty password, injection names: never a token."""
     status, wrong = raw.login("ldap-dir1", "homer", "not-his-password")
@@ -159,8 +164,21 @@ def refusals(srv, raw):
     status, unknown = raw.login("ldap-dir1", "nobody", "whatever")
     check(status == 403 and unknown.get("errors") == wrong.get("errors"),
           "one answer for both: %r %r" % (wrong, unknown))
+    # SECURITY: an empty password is refused before any traffic: slapd sees nothing
+    before = raw.ldap.counters()
     status, doc = raw.login("ldap-dir1", "homer", "")
     check(status == 400 and "password" in json.dumps(doc), str(doc))
+    check(delta(before, raw.ldap.counters()) == {"binds": 0, "searches": 0, "connections": 0},
+          "an empty password reached slapd")
+    # an unknown name costs the directory what a wrong password costs (a decoy bind)
+    before = raw.ldap.counters()
+    raw.login("ldap-dir1", "homer", "not-his-password")
+    wrong = delta(before, raw.ldap.counters())
+    before = raw.ldap.counters()
+    raw.login("ldap-dir1", "nobody-at-all", "whatever")
+    check(delta(before, raw.ldap.counters()) == wrong == {"binds": 2, "searches": 1,
+                                                          "connections": 1},
+          "unknown user vs wrong password: %r" % wrong)
     status, doc = raw.call("POST", "/v1/auth/ldap-dir1/login/homer", body={})
     check(status == 400, str(doc))
     # SECURITY: a name that is filter syntax is a literal value; homer's own password with it

@@ -293,7 +293,14 @@ static void test_params_check(void **state)
     refused(&p);
     p.url = "ldap://a,ldap://b,ldap://c,ldap://d,ldap://e,ldap://f,ldap://g,ldap://h,ldap://i";
     refused(&p);
-    p = good_params();
+}
+
+static void test_params_fields(void **state)
+{
+    struct ward_ldap_params p = good_params();
+    const char *why = NULL;
+
+    (void)state;
     p.binddn = "cn=ward,dc=x";
     refused(&p); /* no bindpass: an unauthenticated bind */
     p.bindpass = (const uint8_t *)"s3cret";
@@ -393,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_attr_and_fold),
         cmocka_unit_test(test_group_name),
         cmocka_unit_test(test_params_check),
+        cmocka_unit_test(test_params_fields),
         cmocka_unit_test(test_login_refusals_offline),
     };
 

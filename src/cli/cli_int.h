@@ -270,6 +270,14 @@ WARD_MUST_CHECK ward_err ward_cli_path_check(const char *path);
 WARD_MUST_CHECK ward_err ward_cli_pairs(json_t **out, char **args, int num, int in_fd, char *why,
                                         size_t why_cap);
 
+/*
+ * ward_cli_url_segment percent-encodes in (1..64 bytes, no control
+ * characters) as one path segment: A-Z a-z 0-9 - _ . @ kept, every other
+ * byte %XX (so '/' cannot start a new segment). WARD_E_INVALID, also when
+ * out_cap is too small.
+ */
+WARD_MUST_CHECK ward_err ward_cli_url_segment(char *out, size_t out_cap, const char *in);
+
 /* ward_cli_json_escape appends s (n bytes) to out as a JSON string, quotes included. */
 WARD_MUST_CHECK ward_err ward_cli_json_escape(struct ward_buf *out, const char *s, size_t n);
 

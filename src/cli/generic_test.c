@@ -119,6 +119,26 @@ static void test_escape(void **state)
     ward_buf_cleanup(&b);
 }
 
+static void test_url_segment(void **state)
+{
+    char out[3 * 64 + 1];
+    char big[66];
+
+    (void)state;
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), "homer.s@x-y_z"), WARD_OK);
+    assert_string_equal(out, "homer.s@x-y_z");
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), "John Smith/../x?%"), WARD_OK);
+    assert_string_equal(out, "John%20Smith%2F..%2Fx%3F%25");
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), "\xc3\xa9"), WARD_OK);
+    assert_string_equal(out, "%C3%A9");
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), ""), WARD_E_INVALID);
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), "a\nb"), WARD_E_INVALID);
+    assert_int_equal(ward_cli_url_segment(out, 4, "abcd"), WARD_E_INVALID);
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(ward_cli_url_segment(out, sizeof(out), big), WARD_E_INVALID);
+}
+
 static const char *no_env(const char *name)
 {
     (void)name;
@@ -150,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_path_check),
         cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_url_segment),
         cmocka_unit_test(test_login_refuses_password_arg),
     };
 

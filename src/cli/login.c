@@ -61,6 +61,33 @@ ward_err ward_cli_json_escape(struct ward_buf *out, const char *s, size_t n)
     return err == WARD_OK ? ward_buf_append_u8(out, '"') : err;
 }
 
+ward_err ward_cli_url_segment(char *out, size_t out_cap, const char *in)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(in);
+    size_t w = 0;
+
+    if (n == 0 || n > 64) {
+        return WARD_E_INVALID;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+
+        if (ch < 0x20 || ch == 0x7f || w + 4 > out_cap) {
+            return WARD_E_INVALID;
+        }
+        if (strchr(NAME_OK, ch) != NULL) {
+            out[w++] = (char)ch;
+        } else {
+            out[w++] = '%';
+            out[w++] = hex[ch >> 4];
+            out[w++] = hex[ch & 15];
+        }
+    }
+    out[w] = '\0';
+    return WARD_OK;
+}
+
 /* arg_value finds key=... among args (NULL if absent). */
 static const char *arg_value(char **args, int num, const char *key)
 {
@@ -110,6 +137,7 @@ struct login_req {
     struct ward_buf body; /* wiped by cleanup */
     struct ward_secret *cred;
     const char *why;
+    char user[3 * 64 + 1]; /* the username, percent-encoded */
 };
 
 static ward_err password_req(struct ward_cli_cmd *cmd, struct login_req *r, const char *mount)
@@ -122,12 +150,11 @@ static ward_err password_req(struct ward_cli_cmd *cmd, struct login_req *r, cons
                  "it at the prompt";
         return WARD_E_INVALID;
     }
-    if (user == NULL || user[0] == '\0' || strlen(user) > 128 ||
-        strspn(user, NAME_OK) != strlen(user)) {
-        r->why = "give username=NAME (letters, digits, - _ . @)";
+    if (user == NULL || ward_cli_url_segment(r->user, sizeof(r->user), user) != WARD_OK) {
+        r->why = "give username=NAME (at most 64 bytes, no control characters)";
         return WARD_E_INVALID;
     }
-    (void)snprintf(r->url, sizeof(r->url), "/v1/auth/%s/login/%s", mount, user);
+    (void)snprintf(r->url, sizeof(r->url), "/v1/auth/%s/login/%s", mount, r->user);
     if ((err = get_secret(cmd, &r->cred, "WARD_PASSWORD", "Password (will be hidden): ")) !=
         WARD_OK) {
         r->why = "no password: set WARD_PASSWORD, type it at the prompt or pipe one line";

@@ -19,37 +19,37 @@
 struct ward_kv {
     struct ward_barrier *b; /* borrowed */
     char mount[48];
-    pthread_mutex_t mu;
-    struct ward_secret
-        *name_key; /* guarded by mu: the mount's name key once read; NULL after a seal */
+    pthread_rwlock_t rw;          /* reads share it, writes (read-modify-write) hold it alone */
+    pthread_mutex_t key_mu;       /* guards name_key */
+    struct ward_secret *name_key; /* the mount's name key once read; NULL after a seal */
 };
 
 /*
- * load_names fills n with the mount's name key (mu held): read from the
- * barrier once, then kept in locked memory until ward_kv_flush (seal), so a
- * read costs no extra storage read for it.
+ * load_names fills n with the mount's name key: read from the barrier
+ * once, then kept in locked memory until ward_kv_flush (seal), so a read
+ * costs no extra storage read for it.
  */
 static ward_err load_names(struct ward_kv *kv, struct kv_names *n)
 {
-    ward_err err;
+    ward_err err = WARD_OK;
 
+    (void)pthread_mutex_lock(&kv->key_mu);
     if (kv->name_key != NULL) {
         memcpy(n->key, kv->name_key->data, sizeof(n->key));
         (void)snprintf(n->mount, sizeof(n->mount), "%s", kv->mount);
-        return WARD_OK;
-    }
-    if ((err = kv_load_key(n, kv->b, kv->mount)) == WARD_OK) {
+    } else if ((err = kv_load_key(n, kv->b, kv->mount)) == WARD_OK) {
         err = ward_secret_new_copy(&kv->name_key, n->key, sizeof(n->key));
     }
+    (void)pthread_mutex_unlock(&kv->key_mu);
     return err;
 }
 
 void ward_kv_flush(struct ward_kv *kv)
 {
-    (void)pthread_mutex_lock(&kv->mu);
+    (void)pthread_mutex_lock(&kv->key_mu);
     ward_secret_free(kv->name_key);
     kv->name_key = NULL;
-    (void)pthread_mutex_unlock(&kv->mu);
+    (void)pthread_mutex_unlock(&kv->key_mu);
 }
 
 /* One operation's loaded state. */
@@ -64,6 +64,7 @@ struct kv_op {
 
 ward_err ward_kv_new(struct ward_kv **out, struct ward_barrier *b, const char *mount)
 {
+    pthread_rwlockattr_t attr;
     struct ward_kv *kv;
 
     *out = NULL;
@@ -75,7 +76,16 @@ ward_err ward_kv_new(struct ward_kv **out, struct ward_barrier *b, const char *m
     }
     kv->b = b;
     (void)snprintf(kv->mount, sizeof(kv->mount), "%s", mount);
-    if (pthread_mutex_init(&kv->mu, NULL) != 0) {
+    /* writers first: a stream of reads must not starve a write (glibc prefers readers) */
+    if (pthread_rwlockattr_init(&attr) != 0 ||
+        pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP) != 0 ||
+        pthread_rwlock_init(&kv->rw, &attr) != 0) {
+        ward_free(kv);
+        return WARD_E_SYS;
+    }
+    (void)pthread_rwlockattr_destroy(&attr);
+    if (pthread_mutex_init(&kv->key_mu, NULL) != 0) {
+        (void)pthread_rwlock_destroy(&kv->rw);
         ward_free(kv);
         return WARD_E_SYS;
     }
@@ -87,7 +97,8 @@ void ward_kv_free(struct ward_kv *kv)
 {
     if (kv != NULL) {
         ward_secret_free(kv->name_key);
-        (void)pthread_mutex_destroy(&kv->mu);
+        (void)pthread_rwlock_destroy(&kv->rw);
+        (void)pthread_mutex_destroy(&kv->key_mu);
         ward_free(kv);
     }
 }
@@ -114,8 +125,12 @@ static bool path_ok(const char *path)
     return n > 0 && n <= WARD_KV_MAX_PATH && path[n - 1] != '/' && path[0] != '/';
 }
 
-/* op_begin locks the mount and loads path's metadata (exists = found). */
-static ward_err op_begin(struct kv_op *o, struct ward_kv *kv, const char *path)
+/*
+ * op_begin locks the mount (shared for a read, alone for a write: a write
+ * reads, changes and writes the metadata and directories) and loads path's
+ * metadata (exists = found).
+ */
+static ward_err op_begin(struct kv_op *o, struct ward_kv *kv, const char *path, bool write)
 {
     struct ward_buf buf;
     ward_err err;
@@ -123,7 +138,11 @@ static ward_err op_begin(struct kv_op *o, struct ward_kv *kv, const char *path)
     memset(o, 0, sizeof(*o));
     o->kv = kv;
     meta_init(&o->meta);
-    (void)pthread_mutex_lock(&kv->mu);
+    if (write) {
+        (void)pthread_rwlock_wrlock(&kv->rw);
+    } else {
+        (void)pthread_rwlock_rdlock(&kv->rw);
+    }
     if (!path_ok(path)) {
         return WARD_E_BAD_PATH;
     }
@@ -153,7 +172,7 @@ static void op_end(struct kv_op *o)
     kv_txn_cleanup(&o->txn);
     ward_kv_meta_cleanup(&o->meta);
     kv_names_cleanup(&o->names);
-    (void)pthread_mutex_unlock(&o->kv->mu);
+    (void)pthread_rwlock_unlock(&o->kv->rw);
 }
 
 /* put_meta adds the PUT of o->meta to the txn. */
@@ -189,9 +208,9 @@ ward_err ward_kv_config_get(struct ward_kv *kv, struct ward_kv_config *out)
 {
     ward_err err;
 
-    (void)pthread_mutex_lock(&kv->mu);
+    (void)pthread_rwlock_rdlock(&kv->rw);
     err = config_load(kv, out);
-    (void)pthread_mutex_unlock(&kv->mu);
+    (void)pthread_rwlock_unlock(&kv->rw);
     return err;
 }
 
@@ -206,11 +225,11 @@ ward_err ward_kv_config_set(struct ward_kv *kv, const struct ward_kv_config *in)
     }
     (void)snprintf(path, sizeof(path), "kv/%s/config", kv->mount);
     ward_buf_init(&buf, 256);
-    (void)pthread_mutex_lock(&kv->mu);
+    (void)pthread_rwlock_wrlock(&kv->rw);
     if ((err = kv_config_encode(&buf, in)) == WARD_OK) {
         err = ward_barrier_put(kv->b, path, buf.data, buf.len);
     }
-    (void)pthread_mutex_unlock(&kv->mu);
+    (void)pthread_rwlock_unlock(&kv->rw);
     ward_buf_cleanup(&buf);
     return err;
 }
@@ -346,8 +365,8 @@ ward_err ward_kv_put(struct ward_kv *kv, struct ward_kv_version *out, struct war
     if (w->data_len > WARD_KV_MAX_VALUE) {
         return WARD_E_TOO_LARGE;
     }
-    if ((err = op_begin(&o, kv, path)) != WARD_OK || (err = config_load(kv, &cfg)) != WARD_OK ||
-        (err = cas_check(&o, &cfg, w)) != WARD_OK ||
+    if ((err = op_begin(&o, kv, path, true)) != WARD_OK ||
+        (err = config_load(kv, &cfg)) != WARD_OK || (err = cas_check(&o, &cfg, w)) != WARD_OK ||
         (err = append_version(&o, &cfg, w, out)) != WARD_OK ||
         (err = copy_custom(out_custom, &o.meta)) != WARD_OK) {
         goto out;
@@ -410,7 +429,7 @@ ward_err ward_kv_get(struct ward_kv *kv, struct ward_buf *out, struct ward_kv_ve
     ward_err err;
 
     memset(out_ver, 0, sizeof(*out_ver));
-    if ((err = op_begin(&o, kv, path)) != WARD_OK) {
+    if ((err = op_begin(&o, kv, path, false)) != WARD_OK) {
         goto out;
     }
     v = o.exists ? find_version(&o.meta, version != 0 ? version : o.meta.current_version) : NULL;
@@ -465,7 +484,7 @@ ward_err ward_kv_versions(struct ward_kv *kv, const char *path, enum ward_kv_act
     struct kv_op o;
     ward_err err;
 
-    if ((err = op_begin(&o, kv, path)) != WARD_OK) {
+    if ((err = op_begin(&o, kv, path, true)) != WARD_OK) {
         goto out;
     }
     if (!o.exists) {
@@ -494,7 +513,7 @@ ward_err ward_kv_meta_get(struct ward_kv *kv, struct ward_kv_meta *out, const ch
     ward_err err;
 
     meta_init(out);
-    if ((err = op_begin(&o, kv, path)) != WARD_OK) {
+    if ((err = op_begin(&o, kv, path, false)) != WARD_OK) {
         goto out;
     }
     if (!o.exists) {
@@ -546,8 +565,8 @@ ward_err ward_kv_meta_set(struct ward_kv *kv, const char *path, const struct war
     struct kv_op o;
     ward_err err;
 
-    if ((err = op_begin(&o, kv, path)) != WARD_OK || (err = config_load(kv, &cfg)) != WARD_OK ||
-        (err = meta_apply(&o.meta, u)) != WARD_OK) {
+    if ((err = op_begin(&o, kv, path, true)) != WARD_OK ||
+        (err = config_load(kv, &cfg)) != WARD_OK || (err = meta_apply(&o.meta, u)) != WARD_OK) {
         goto out;
     }
     if (o.meta.created_ms == 0) {
@@ -566,7 +585,7 @@ ward_err ward_kv_meta_delete(struct ward_kv *kv, const char *path)
     struct kv_op o;
     ward_err err;
 
-    if ((err = op_begin(&o, kv, path)) != WARD_OK || !o.exists) {
+    if ((err = op_begin(&o, kv, path, true)) != WARD_OK || !o.exists) {
         goto out;
     }
     for (size_t i = 0; i < o.meta.num_versions; i++) {
@@ -600,14 +619,14 @@ ward_err ward_kv_list_dir(struct ward_kv *kv, struct ward_kv_list *out, const ch
     (void)snprintf(folder, sizeof(folder), "%.*s", (int)(n > 0 && dir[n - 1] == '/' ? n - 1 : n),
                    dir);
     memset(&d, 0, sizeof(d));
-    (void)pthread_mutex_lock(&kv->mu);
+    (void)pthread_rwlock_rdlock(&kv->rw);
     if ((err = load_names(kv, &names)) == WARD_OK &&
         (err = kv_dir_load(kv->b, &names, &d, folder)) == WARD_OK) {
         *out = d.names;
         memset(&d.names, 0, sizeof(d.names));
     }
     ward_kv_list_cleanup(&d.names);
-    (void)pthread_mutex_unlock(&kv->mu);
+    (void)pthread_rwlock_unlock(&kv->rw);
     kv_names_cleanup(&names);
     return err;
 }

@@ -15,8 +15,9 @@
  * and no other value entry exists (eviction and destroy delete the value in
  * the txn that updates the metadata).
  *
- * THREADS: every function is thread-safe: one mutex per mount serialises
- * reads and writes (read-modify-write of metadata and directories).
+ * THREADS: every function is thread-safe: one read-write lock per mount;
+ * reads (get, metadata, list, config) share it, writes (read-modify-write
+ * of metadata and directories) hold it alone.
  */
 #ifndef WARD_SECRETS_KV_H
 #define WARD_SECRETS_KV_H

@@ -6,10 +6,14 @@
 #include "kv.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -240,9 +244,79 @@ static void test_generate(void **state)
     assert_int_equal(ward_kv_generate(&out, &p), WARD_E_INVALID);
 }
 
+struct race {
+    struct fixture *f;
+    atomic_int bad;
+    atomic_bool done;
+    atomic_bool written;
+};
+
+/* race_reader: every read shows a value that names its own version ({"n":"<version>"}). */
+static void *race_reader(void *arg)
+{
+    struct race *r = arg;
+    struct ward_buf out;
+    struct ward_kv_version v;
+    char want[48];
+
+    ward_buf_init(&out, 256);
+    while (!atomic_load(&r->done)) {
+        ward_err err;
+
+        out.len = 0;
+        if ((err = ward_kv_get(r->f->kv, &out, &v, NULL, "race/x", 0)) != WARD_OK) {
+            if (err != WARD_E_NOT_FOUND || atomic_load(&r->written)) {
+                atomic_fetch_add(&r->bad, 1); /* the version read went while it was read */
+            }
+            continue;
+        }
+        (void)snprintf(want, sizeof(want), "{\"n\":\"%llu\"}", (unsigned long long)v.version);
+        if (out.len != strlen(want) || memcmp(out.data, want, out.len) != 0) {
+            atomic_fetch_add(&r->bad, 1);
+        }
+    }
+    ward_buf_cleanup(&out);
+    return NULL;
+}
+
+/*
+ * Reads share the mount's lock while a writer adds versions with
+ * max_versions 1, so every write deletes the value the previous metadata
+ * named: a reader never sees metadata whose value is gone nor another
+ * version's value, and every write lands.
+ */
+static void test_concurrent_reads_and_writes(void **state)
+{
+    struct race r = { .f = *state };
+    pthread_t th[3];
+    char json[48];
+
+    struct ward_kv_config one = { .max_versions = 1 };
+
+    atomic_init(&r.bad, 0);
+    atomic_init(&r.done, false);
+    atomic_init(&r.written, false);
+    assert_int_equal(ward_kv_config_set(r.f->kv, &one), WARD_OK);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, race_reader, &r), 0);
+    }
+    for (unsigned n = 1; n <= 1000; n++) {
+        (void)snprintf(json, sizeof(json), "{\"n\":\"%u\"}", n);
+        assert_int_equal(put(r.f, "race/x", json, true, n - 1), WARD_OK);
+        atomic_store(&r.written, true);
+    }
+    atomic_store(&r.done, true);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    }
+    assert_int_equal(atomic_load(&r.bad), 0);
+    expect_data(r.f, "race/x", 0, "{\"n\":\"1000\"}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_concurrent_reads_and_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_versions_and_cas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cas_required_refusal_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eviction_and_destroy, setup, teardown),

@@ -13,82 +13,38 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-struct fx {
-    struct ward_store *st;
-    struct ward_barrier *b;
-    struct ward_engine *e;
-};
+#include "engine/testing.h"
 
 static int setup(void **state)
 {
-    struct fx *f = ward_calloc(1, sizeof(*f));
-    struct ward_engine_config cfg = { .version = "0.1.0",
-                                      .storage_type = "memory",
-                                      .cluster_name = "test" };
+    struct engine_fx *f = ward_calloc(1, sizeof(*f));
 
-    assert_int_equal(ward_store_open(&f->st, "memory:"), WARD_OK);
-    assert_int_equal(ward_barrier_open(&f->b, f->st), WARD_OK);
-    assert_int_equal(ward_engine_new(&f->e, f->b, &cfg), WARD_OK);
+    engine_fx_open(f);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-
-    ward_engine_free(f->e);
-    ward_barrier_close(f->b);
-    ward_store_close(f->st);
-    ward_free(f);
+    engine_fx_close(*state);
+    ward_free(*state);
     return 0;
 }
 
 /* call runs one request; returns the status and the parsed body (or NULL). */
-static int call(struct fx *f, const char *method, const char *path, const char *body,
+static int call(struct engine_fx *f, const char *method, const char *path, const char *body,
                 const char *token, json_t **out)
 {
-    struct ward_engine_req req = { .method = method,
-                                   .path = path,
-                                   .token = token,
-                                   .request_id = "test",
-                                   .remote_addr = "127.0.0.1:1" };
-    struct ward_engine_resp resp;
-    const char *q = strchr(path, '?');
-    char p[256];
-    int status;
-
-    if (q != NULL) {
-        memcpy(p, path, (size_t)(q - path));
-        p[q - path] = '\0';
-        req.path = p;
-        req.query = q + 1;
-    }
-    req.body = (const uint8_t *)body;
-    req.body_len = body != NULL ? strlen(body) : 0;
-    ward_engine_resp_init(&resp);
-    ward_engine_handle(f->e, &resp, &req);
-    status = resp.status;
-    if (out != NULL) {
-        *out = resp.body.len > 0 ? json_loadb((const char *)resp.body.data, resp.body.len, 0, NULL)
-                                 : NULL;
-    }
-    ward_engine_resp_cleanup(&resp);
-    return status;
-}
-
-static const char *code_of(json_t *body)
-{
-    return json_string_value(json_array_get(json_object_get(body, "codes"), 0));
+    return engine_call(f->e, method, path, body, token, out);
 }
 
 static void test_routing_refusals(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     json_t *b = NULL;
 
     assert_int_equal(call(f, "GET", "/v1/sys/nope", NULL, NULL, &b), 404);
-    assert_string_equal(code_of(b), "not_found");
+    assert_string_equal(engine_code_of(b), "not_found");
     json_decref(b);
     assert_int_equal(call(f, "DELETE", "/v1/sys/seal-status", NULL, NULL, &b), 405);
     json_decref(b);
@@ -105,7 +61,7 @@ static void test_bad_json(void **state)
         "{",       "{\"secret_shares\":", "[1,2]",
         "\"str\"", "{\"a\":1,\"a\":2}",   "{\"secret_shares\":\"3\"}"
     };
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     char deep[200];
     json_t *b = NULL;
 
@@ -119,13 +75,13 @@ static void test_bad_json(void **state)
     deep[0] = '{';
     deep[199] = '\0';
     assert_int_equal(call(f, "PUT", "/v1/sys/init", deep, NULL, &b), 400);
-    assert_string_equal(code_of(b), "bad_encoding");
+    assert_string_equal(engine_code_of(b), "bad_encoding");
     json_decref(b);
 }
 
 static void test_lifecycle(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     json_t *b = NULL;
     json_t *keys;
     char body[256];
@@ -154,7 +110,7 @@ static void test_lifecycle(void **state)
     json_decref(b);
     assert_int_equal(call(f, "GET", "/v1/sys/health", NULL, NULL, NULL), 200);
     assert_int_equal(call(f, "POST", "/v1/sys/rotate", NULL, NULL, &b), 403);
-    assert_string_equal(code_of(b), "permission_denied");
+    assert_string_equal(engine_code_of(b), "permission_denied");
     json_decref(b);
     assert_int_equal(call(f, "POST", "/v1/sys/rotate", NULL, "w.r.forged", NULL), 403);
     assert_int_equal(call(f, "POST", "/v1/sys/rotate", NULL, token, NULL), 204);
@@ -168,25 +124,25 @@ static void test_lifecycle(void **state)
 
 static void test_wrong_key(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     json_t *b = NULL;
 
     assert_int_equal(call(f, "PUT", "/v1/sys/unseal", "{\"key\":\"abc\"}", NULL, &b), 400);
-    assert_string_equal(code_of(b), "not_initialized");
+    assert_string_equal(engine_code_of(b), "not_initialized");
     json_decref(b);
     assert_int_equal(
         call(f, "PUT", "/v1/sys/init", "{\"secret_shares\":2,\"secret_threshold\":3}", NULL, &b),
         400);
-    assert_string_equal(code_of(b), "bad_threshold");
+    assert_string_equal(engine_code_of(b), "bad_threshold");
     json_decref(b);
     assert_int_equal(
         call(f, "PUT", "/v1/sys/init", "{\"secret_shares\":1,\"secret_threshold\":1}", NULL, NULL),
         200);
     assert_int_equal(call(f, "PUT", "/v1/sys/unseal", "{\"key\":\"!!!\"}", NULL, &b), 400);
-    assert_string_equal(code_of(b), "bad_share");
+    assert_string_equal(engine_code_of(b), "bad_share");
     json_decref(b);
     assert_int_equal(call(f, "PUT", "/v1/sys/unseal", "{\"key\":5}", NULL, &b), 400);
-    assert_string_equal(code_of(b), "invalid_argument");
+    assert_string_equal(engine_code_of(b), "invalid_argument");
     json_decref(b);
 }
 

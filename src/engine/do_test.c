@@ -16,13 +16,11 @@
 #include <jansson.h>
 
 #include "engine/dispatch.h"
+#include "engine/testing.h"
 #include "engine_int.h"
 
 struct fx {
-    struct ward_store *st;
-    struct ward_barrier *b;
-    struct ward_engine *e;
-    char root[128];
+    struct engine_fx x;
     char alice[256];
     char bob[256];
 };
@@ -30,48 +28,13 @@ struct fx {
 static int call(struct fx *f, const char *method, const char *path, const char *body,
                 const char *token, json_t **out)
 {
-    struct ward_engine_req req = { .method = method,
-                                   .path = path,
-                                   .token = token,
-                                   .request_id = "test",
-                                   .remote_addr = "127.0.0.1:1" };
-    struct ward_engine_resp resp;
-    int status;
-
-    req.body = (const uint8_t *)body;
-    req.body_len = body != NULL ? strlen(body) : 0;
-    ward_engine_resp_init(&resp);
-    ward_engine_handle(f->e, &resp, &req);
-    status = resp.status;
-    if (out != NULL) {
-        *out = resp.body.len > 0 ? json_loadb((const char *)resp.body.data, resp.body.len, 0, NULL)
-                                 : NULL;
-    }
-    ward_engine_resp_cleanup(&resp);
-    return status;
+    return engine_call(f->x.e, method, path, body, token, out);
 }
 
 static void refused(struct fx *f, const char *path, const char *body, const char *token,
                     const char *code)
 {
-    json_t *b = NULL;
-
-    assert_true(call(f, "POST", path, body, token, &b) >= 400);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(b, "codes"), 0)), code);
-    json_decref(b);
-}
-
-static void make_token(struct fx *f, char *out, size_t cap, const char *name)
-{
-    char body[128];
-    json_t *b = NULL;
-
-    (void)snprintf(body, sizeof(body), "{\"display_name\":\"%s\",\"policies\":[\"%s\"]}", name,
-                   name);
-    assert_int_equal(call(f, "POST", "/v1/auth/token/create", body, f->root, &b), 200);
-    (void)snprintf(out, cap, "%s",
-                   json_string_value(json_object_get(json_object_get(b, "auth"), "client_token")));
-    json_decref(b);
+    engine_refused(f->x.e, "POST", path, body, token, code);
 }
 
 #define POLICY(parties)                                                                 \
@@ -83,34 +46,19 @@ static void make_token(struct fx *f, char *out, size_t cap, const char *name)
 static int setup(void **state)
 {
     struct fx *f = ward_calloc(1, sizeof(*f));
-    struct ward_engine_config cfg = { .version = "0.1.0",
-                                      .storage_type = "memory",
-                                      .cluster_name = "test" };
-    char body[256];
-    json_t *b = NULL;
 
-    assert_int_equal(ward_store_open(&f->st, "memory:"), WARD_OK);
-    assert_int_equal(ward_barrier_open(&f->b, f->st), WARD_OK);
-    assert_int_equal(ward_engine_new(&f->e, f->b, &cfg), WARD_OK);
-    assert_int_equal(
-        call(f, "PUT", "/v1/sys/init", "{\"secret_shares\":1,\"secret_threshold\":1}", NULL, &b),
-        200);
-    (void)snprintf(f->root, sizeof(f->root), "%s",
-                   json_string_value(json_object_get(b, "root_token")));
-    (void)snprintf(body, sizeof(body), "{\"key\":\"%s\"}",
-                   json_string_value(json_array_get(json_object_get(b, "keys"), 0)));
-    json_decref(b);
-    assert_int_equal(call(f, "PUT", "/v1/sys/unseal", body, NULL, NULL), 200);
-    assert_int_equal(call(f, "POST", "/v1/transit/keys/k", "{}", f->root, NULL), 200);
-    assert_int_equal(call(f, "POST", "/v1/transit/keys/other", "{}", f->root, NULL), 200);
+    engine_fx_open(&f->x);
+    engine_fx_init(&f->x);
+    assert_int_equal(call(f, "POST", "/v1/transit/keys/k", "{}", f->x.root, NULL), 200);
+    assert_int_equal(call(f, "POST", "/v1/transit/keys/other", "{}", f->x.root, NULL), 200);
     assert_int_equal(call(f, "PUT", "/v1/sys/policy/alice",
-                          POLICY("{\\\"encrypt_to\\\":[\\\"token-bob\\\"]}"), f->root, NULL),
+                          POLICY("{\\\"encrypt_to\\\":[\\\"token-bob\\\"]}"), f->x.root, NULL),
                      204);
     assert_int_equal(call(f, "PUT", "/v1/sys/policy/bob",
-                          POLICY("{\\\"decrypt_from\\\":[\\\"token-alice\\\"]}"), f->root, NULL),
+                          POLICY("{\\\"decrypt_from\\\":[\\\"token-alice\\\"]}"), f->x.root, NULL),
                      204);
-    make_token(f, f->alice, sizeof(f->alice), "alice");
-    make_token(f, f->bob, sizeof(f->bob), "bob");
+    engine_token(&f->x, f->alice, sizeof(f->alice), "alice", "alice");
+    engine_token(&f->x, f->bob, sizeof(f->bob), "bob", "bob");
     *state = f;
     return 0;
 }
@@ -119,9 +67,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
 
-    ward_engine_free(f->e);
-    ward_barrier_close(f->b);
-    ward_store_close(f->st);
+    engine_fx_close(&f->x);
     ward_free(f);
     return 0;
 }
@@ -131,19 +77,19 @@ static void test_routes(void **state)
     struct fx *f = *state;
     json_t *b = NULL;
 
-    refused(f, "/v1/sys/do/routes/r", "{\"ops\":[],\"key\":\"k\"}", f->root, "invalid_argument");
-    refused(f, "/v1/sys/do/routes/r", "{\"ops\":[\"encrypt\"]}", f->root, "invalid_argument");
+    refused(f, "/v1/sys/do/routes/r", "{\"ops\":[],\"key\":\"k\"}", f->x.root, "invalid_argument");
+    refused(f, "/v1/sys/do/routes/r", "{\"ops\":[\"encrypt\"]}", f->x.root, "invalid_argument");
     refused(f, "/v1/sys/do/routes/r", "{\"ops\":[\"encrypt\"],\"key\":\"k\",\"type\":\"\"}",
-            f->root, "invalid_argument");
+            f->x.root, "invalid_argument");
     refused(f, "/v1/sys/do/routes/r", "{\"ops\":[\"encrypt\"],\"key\":\"k\",\"mount\":\"x\"}",
-            f->root, "invalid_argument");
+            f->x.root, "invalid_argument");
     /* name order decides: 10-a (to token-b*) before 20-b (anyone) */
     assert_int_equal(call(f, "POST", "/v1/sys/do/routes/20-b",
-                          "{\"ops\":[\"encrypt\",\"decrypt\"],\"key\":\"other\"}", f->root, NULL),
+                          "{\"ops\":[\"encrypt\",\"decrypt\"],\"key\":\"other\"}", f->x.root, NULL),
                      204);
     assert_int_equal(call(f, "POST", "/v1/sys/do/routes/10-a",
                           "{\"ops\":[\"encrypt\",\"decrypt\"],\"key\":\"k\",\"to\":\"token-b*\"}",
-                          f->root, NULL),
+                          f->x.root, NULL),
                      204);
     assert_int_equal(call(f, "POST", "/v1/do",
                           "{\"op\":\"encrypt\",\"to\":\"token-bob\",\"data\":\"aGk=\"}", f->alice,
@@ -153,13 +99,13 @@ static void test_routes(void **state)
                         "10-a");
     json_decref(b);
     assert_int_equal(call(f, "POST", "/v1/do",
-                          "{\"op\":\"encrypt\",\"to\":\"carol\",\"data\":\"aGk=\"}", f->root, &b),
+                          "{\"op\":\"encrypt\",\"to\":\"carol\",\"data\":\"aGk=\"}", f->x.root, &b),
                      200);
     assert_string_equal(json_string_value(json_object_get(json_object_get(b, "data"), "route")),
                         "20-b");
     json_decref(b);
-    assert_int_equal(call(f, "DELETE", "/v1/sys/do/routes/20-b", NULL, f->root, NULL), 204);
-    refused(f, "/v1/do", "{\"op\":\"encrypt\",\"to\":\"carol\",\"data\":\"aGk=\"}", f->root,
+    assert_int_equal(call(f, "DELETE", "/v1/sys/do/routes/20-b", NULL, f->x.root, NULL), 204);
+    refused(f, "/v1/do", "{\"op\":\"encrypt\",\"to\":\"carol\",\"data\":\"aGk=\"}", f->x.root,
             "no_route");
     refused(f, "/v1/do", "{\"op\":\"encrypt\",\"to\":\"token-bob\",\"data\":\"aGk=\"}", f->bob,
             "party_not_allowed"); /* Bob has no encrypt_to at all: deny by default */
@@ -172,7 +118,7 @@ static void test_alice_bob(void **state)
     json_t *b = NULL;
 
     assert_int_equal(call(f, "POST", "/v1/sys/do/routes/10-k",
-                          "{\"ops\":[\"encrypt\",\"decrypt\"],\"key\":\"k\"}", f->root, NULL),
+                          "{\"ops\":[\"encrypt\",\"decrypt\"],\"key\":\"k\"}", f->x.root, NULL),
                      204);
     assert_int_equal(call(f, "POST", "/v1/do",
                           "{\"op\":\"encrypt\",\"to\":\"token-bob\",\"data\":\"aGk=\"}", f->alice,
@@ -186,7 +132,7 @@ static void test_alice_bob(void **state)
                         "aGk=");
     json_decref(b);
     refused(f, "/v1/do", body, f->alice, "party_mismatch");
-    refused(f, "/v1/do", body, f->root, "party_mismatch");
+    refused(f, "/v1/do", body, f->x.root, "party_mismatch");
     refused(f, "/v1/do",
             "{\"op\":\"encrypt\",\"from\":\"x\",\"to\":\"token-bob\",\"data\":\"aGk=\"}", f->alice,
             "party_mismatch");
@@ -207,7 +153,7 @@ static struct ward_keys *transit_keys(struct fx *f, struct mount **m)
 {
     const char *rest = NULL;
 
-    *m = mount_lookup(f->e->mounts, "transit/", &rest);
+    *m = mount_lookup(f->x.e->mounts, "transit/", &rest);
     assert_non_null(*m);
     return (*m)->state;
 }
@@ -219,7 +165,7 @@ static void test_logoff_flushes(void **state)
     struct ward_keys *ks = transit_keys(f, &m);
 
     assert_int_equal(call(f, "POST", "/v1/sys/do/routes/10-k",
-                          "{\"ops\":[\"encrypt\"],\"key\":\"k\"}", f->root, NULL),
+                          "{\"ops\":[\"encrypt\"],\"key\":\"k\"}", f->x.root, NULL),
                      204);
     ward_keys_flush(ks);
     assert_false(ward_keys_is_cached(ks, "k"));

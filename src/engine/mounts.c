@@ -120,14 +120,8 @@ const struct mount_kind g_mount_token = { "token",    "auth/token/", true, none_
                                           none_close, NULL,          NULL };
 
 static const struct mount_kind *const g_kinds[] = {
-    &g_mount_kv,
-    &g_mount_transit,
-    &g_mount_token,
-    &g_mount_userpass,
-    &g_mount_radius,
-    &g_mount_cert,
-    &g_mount_approle,
-    &g_mount_ldap,
+    &g_mount_kv,     &g_mount_transit, &g_mount_token,   &g_mount_userpass,
+    &g_mount_radius, &g_mount_cert,    &g_mount_approle, &g_mount_ldap,
 };
 
 const struct mount_kind *mount_kind_find(const char *type)

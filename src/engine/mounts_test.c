@@ -11,37 +11,23 @@
 
 #include <cmocka.h>
 
-#include "barrier/testing.h"
+#include "engine/testing.h"
 #include "engine_int.h"
-
-struct fx {
-    struct ward_store *st;
-    struct ward_barrier *b;
-    struct ward_engine *e;
-};
-
-static const struct ward_engine_config g_cfg = { .version = "0.1.0",
-                                                 .storage_type = "memory",
-                                                 .cluster_name = "test" };
 
 static int setup(void **state)
 {
-    struct fx *f = ward_calloc(1, sizeof(*f));
+    struct engine_fx *f = ward_calloc(1, sizeof(*f));
 
-    assert_int_equal(ward_test_barrier_open(&f->st, &f->b, NULL, NULL), WARD_OK);
-    assert_int_equal(ward_engine_new(&f->e, f->b, &g_cfg), WARD_OK);
+    engine_fx_open(f);
+    engine_fx_init(f);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-
-    ward_engine_free(f->e);
-    ward_barrier_close(f->b);
-    ward_store_close(f->st);
-    ward_free(f);
+    engine_fx_close(*state);
+    ward_free(*state);
     return 0;
 }
 
@@ -59,7 +45,7 @@ static const char *lookup_path(struct mount_table *t, const char *path, const ch
     return out;
 }
 
-static size_t rows_under(struct fx *f, const char *prefix)
+static size_t rows_under(struct engine_fx *f, const char *prefix)
 {
     struct ward_store_list l = { 0 };
     size_t n;
@@ -72,7 +58,7 @@ static size_t rows_under(struct fx *f, const char *prefix)
 
 static void test_builtin_and_longest_prefix(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     struct mount_table *t = f->e->mounts;
     const char *rest = NULL;
 
@@ -97,7 +83,7 @@ static void test_builtin_and_longest_prefix(void **state)
 
 static void test_enable_refusals(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     struct mount_table *t = f->e->mounts;
     static const char *const bad[] = { "",    "/",     "a//b",   "a/./b",     "a/../b",
                                        "..",  "sys/x", "ward",   "auth/x",    "cubbyhole",
@@ -118,7 +104,8 @@ static void test_enable_refusals(void **state)
 
 static void test_persisted(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
+    struct ward_engine_config cfg = { .version = "0.1.0", .storage_type = "memory" };
     struct ward_engine *e2;
     const char *rest;
     struct mount *m;
@@ -132,7 +119,7 @@ static void test_persisted(void **state)
     mount_unref(m);
 
     /* a second engine over the same barrier reads the same table */
-    assert_int_equal(ward_engine_new(&e2, f->b, &g_cfg), WARD_OK);
+    assert_int_equal(ward_engine_new(&e2, f->b, &cfg), WARD_OK);
     m = mount_lookup(e2->mounts, "kept/x", &rest);
     assert_non_null(m);
     assert_string_equal(m->accessor, acc);
@@ -145,7 +132,7 @@ static void test_persisted(void **state)
 
 static void test_disable_erases_after_last_use(void **state)
 {
-    struct fx *f = *state;
+    struct engine_fx *f = *state;
     struct mount_table *t = f->e->mounts;
     struct ward_kv_write w;
     struct ward_kv_version v = { 0 };

@@ -19,7 +19,7 @@ build=${BUILD_DIR:-build}
 . bench/lib.sh
 bench_init
 
-port_ward=18230
+port_ward=18250
 start_ward $port_ward
 addr=https://127.0.0.1:$port_ward
 pw=bench-login-password-0123456789

@@ -347,7 +347,7 @@ static int audit_run(struct ward_cli_cmd *cmd, const char *sub, const struct aud
     return strcmp(sub, "hash") == 0 ? run_hash(cmd, url) : call(cmd, "GET", url, NULL, "");
 }
 
-static const char *const g_subs[] = { "enable", "list", "disable", "hash", "head", "verify" };
+static const char *const g_subs[] = { "enable", "list", "disable", "hash", "head", "verify", NULL };
 
 static int run_sub(struct ward_cli_cmd *cmd, const char *sub, void *arg)
 {
@@ -369,6 +369,5 @@ int ward_cli_audit(struct ward_cli_ctx *ctx, int argc, char **argv)
 
     cmd.parse.flags = flags;
     cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
-    return ward_cli_run_sub(&cmd, argc, argv, g_subs, sizeof(g_subs) / sizeof(g_subs[0]), run_sub,
-                            &f);
+    return ward_cli_run_sub(&cmd, argc, argv, g_subs, run_sub, &f);
 }

@@ -134,12 +134,11 @@ int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv);
  * ward_cli_run_sub runs `ward <command> <sub> [flags] [args]` for a command
  * whose subcommands share one flag set (cmd->ctx, cmd->usage and
  * cmd->parse.flags set): no sub or -h prints the usage, a sub not in subs
- * is a usage error; then the flags are parsed, the client opened, run
- * called with the sub (one of subs) and arg, and the client closed.
- * Returns the exit code.
+ * is a usage error (subs ends with NULL); then the flags are parsed, the
+ * client opened, run called with the sub (one of subs) and arg, and the
+ * client closed. Returns the exit code.
  */
 int ward_cli_run_sub(struct ward_cli_cmd *cmd, int argc, char **argv, const char *const *subs,
-                     size_t num_subs,
                      int (*run)(struct ward_cli_cmd *cmd, const char *sub, void *arg), void *arg);
 
 /* ward_cli_cmd_end frees the client; returns code. */

@@ -114,7 +114,7 @@ static int mounts_run(struct ward_cli_cmd *cmd, const char *sub, const struct mo
     return call(cmd, "POST", url, body, "Enabled it.");
 }
 
-static const char *const g_subs[] = { "enable", "list", "disable" };
+static const char *const g_subs[] = { "enable", "list", "disable", NULL };
 
 static int run_secrets(struct ward_cli_cmd *cmd, const char *sub, void *arg)
 {
@@ -139,8 +139,7 @@ static int mounts_main(struct ward_cli_ctx *ctx, int argc, char **argv, bool aut
 
     cmd.parse.flags = flags;
     cmd.parse.num_flags = sizeof(flags) / sizeof(flags[0]);
-    return ward_cli_run_sub(&cmd, argc, argv, g_subs, sizeof(g_subs) / sizeof(g_subs[0]),
-                            auth ? run_auth : run_secrets, &f);
+    return ward_cli_run_sub(&cmd, argc, argv, g_subs, auth ? run_auth : run_secrets, &f);
 }
 
 int ward_cli_secrets(struct ward_cli_ctx *ctx, int argc, char **argv)

@@ -84,7 +84,6 @@ int ward_cli_cmd_begin(struct ward_cli_cmd *cmd, int argc, char **argv)
 }
 
 int ward_cli_run_sub(struct ward_cli_cmd *cmd, int argc, char **argv, const char *const *subs,
-                     size_t num_subs,
                      int (*run)(struct ward_cli_cmd *cmd, const char *sub, void *arg), void *arg)
 {
     const char *sub = NULL;
@@ -94,7 +93,7 @@ int ward_cli_run_sub(struct ward_cli_cmd *cmd, int argc, char **argv, const char
         (void)fputs(cmd->usage, argc < 2 ? cmd->ctx->err : cmd->ctx->out);
         return argc < 2 ? WARD_CLI_EXIT_USAGE : WARD_CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < num_subs; i++) {
+    for (size_t i = 0; subs[i] != NULL; i++) {
         sub = strcmp(argv[1], subs[i]) == 0 ? subs[i] : sub;
     }
     if (sub == NULL) {

@@ -427,16 +427,43 @@ ward_err ward_hash(uint8_t out[WARD_HASH_MAX_LEN], enum ward_hash h, const uint8
     return WARD_OK;
 }
 
+/* One HMAC computation: the digest context and the hash it runs. */
+struct hmac_run {
+    EVP_MD_CTX *ctx;
+    const EVP_MD *md;
+    size_t block;
+};
+
 /*
- * hmac_digest feeds parts into a fresh digest of md into out (n bytes).
- * The EVP_MD is the one fetched at init: no fetch by name per call.
+ * hmac_digest hashes a then b (b_len 0: none) into out with a fresh digest
+ * of r->md: the EVP_MD fetched at init, no fetch by name per call.
  */
-static bool hmac_digest(EVP_MD_CTX *ctx, const EVP_MD *md, uint8_t *out, const uint8_t *a,
-                        size_t a_len, const uint8_t *b, size_t b_len)
+static bool hmac_digest(const struct hmac_run *r, uint8_t *out, const uint8_t *a, size_t a_len,
+                        const uint8_t *b, size_t b_len)
 {
-    return EVP_DigestInit_ex(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, a, a_len) == 1 &&
-           (b_len == 0 || EVP_DigestUpdate(ctx, b, b_len) == 1) &&
-           EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+    return EVP_DigestInit_ex(r->ctx, r->md, NULL) == 1 && EVP_DigestUpdate(r->ctx, a, a_len) == 1 &&
+           (b_len == 0 || EVP_DigestUpdate(r->ctx, b, b_len) == 1) &&
+           EVP_DigestFinal_ex(r->ctx, out, NULL) == 1;
+}
+
+/* hmac_pad writes K' ^ x for the r->block bytes of K' (the key padded, or its hash). */
+static bool hmac_pad(const struct hmac_run *r, uint8_t *pad, uint8_t x, const uint8_t *key,
+                     size_t key_len)
+{
+    uint8_t k[WARD_HMAC_MAX_BLOCK];
+    bool ok = true;
+
+    memset(k, 0, r->block);
+    if (key_len > r->block) {
+        ok = hmac_digest(r, k, key, key_len, NULL, 0);
+    } else if (key_len > 0) {
+        memcpy(k, key, key_len);
+    }
+    for (size_t i = 0; i < r->block; i++) {
+        pad[i] = k[i] ^ x;
+    }
+    OPENSSL_cleanse(k, sizeof(k));
+    return ok;
 }
 
 /*
@@ -451,57 +478,32 @@ static bool hmac_digest(EVP_MD_CTX *ctx, const EVP_MD *md, uint8_t *out, const u
 ward_err ward_crypto_hmac_any(uint8_t *out, enum ward_hash h, const uint8_t *key, size_t key_len,
                               const uint8_t *in, size_t in_len)
 {
-    uint8_t k[WARD_HMAC_MAX_BLOCK];
     uint8_t pad[WARD_HMAC_MAX_BLOCK];
     uint8_t inner[WARD_HASH_MAX_LEN];
-    EVP_MD_CTX *ctx = NULL;
-    const EVP_MD *md;
-    size_t block;
-    ward_err err = WARD_E_CRYPTO;
+    struct hmac_run r = { NULL, NULL, 0 };
+    bool ok;
 
     if (!hash_known(h)) {
         return WARD_E_INVALID;
     }
-    if (!ward_crypto_sym_ready()) {
-        goto out;
+    if (ward_crypto_sym_ready()) {
+        r.md = g_sym.md[h];
+        r.block = (size_t)EVP_MD_get_block_size(r.md);
+        r.ctx = r.block > 0 && r.block <= sizeof(pad) ? EVP_MD_CTX_new() : NULL;
     }
-    md = g_sym.md[h];
-    block = (size_t)EVP_MD_get_block_size(md);
-    if (block == 0 || block > sizeof(k) || (ctx = EVP_MD_CTX_new()) == NULL) {
-        err = ctx == NULL && block != 0 && block <= sizeof(k) ? WARD_E_NOMEM : WARD_E_CRYPTO;
-        goto out;
-    }
-    memset(k, 0, block);
-    if (key_len > block) {
-        if (!hmac_digest(ctx, md, k, key, key_len, NULL, 0)) {
-            goto out;
-        }
-    } else if (key_len > 0) {
-        memcpy(k, key, key_len);
-    }
-    for (size_t i = 0; i < block; i++) {
-        pad[i] = k[i] ^ 0x36;
-    }
-    if (!hmac_digest(ctx, md, inner, pad, block, in_len > 0 ? in : g_empty, in_len)) {
-        goto out;
-    }
-    for (size_t i = 0; i < block; i++) {
-        pad[i] = k[i] ^ 0x5c;
-    }
-    if (!hmac_digest(ctx, md, out, pad, block, inner, g_hashes[h].len)) {
-        goto out;
-    }
-    err = WARD_OK;
-out:
-    EVP_MD_CTX_free(ctx); /* cleanses the digest state */
-    OPENSSL_cleanse(k, sizeof(k));
+    ok = r.ctx != NULL && hmac_pad(&r, pad, 0x36, key, key_len) &&
+         hmac_digest(&r, inner, pad, r.block, in_len > 0 ? in : g_empty, in_len) &&
+         hmac_pad(&r, pad, 0x5c, key, key_len) &&
+         hmac_digest(&r, out, pad, r.block, inner, g_hashes[h].len);
+    EVP_MD_CTX_free(r.ctx); /* cleanses the digest state */
     OPENSSL_cleanse(pad, sizeof(pad));
     OPENSSL_cleanse(inner, sizeof(inner));
-    if (err != WARD_OK) {
+    if (!ok) {
         OPENSSL_cleanse(out, g_hashes[h].len);
         ERR_clear_error();
+        return WARD_E_CRYPTO;
     }
-    return err;
+    return WARD_OK;
 }
 
 ward_err ward_hmac(uint8_t out[WARD_HASH_MAX_LEN], enum ward_hash h, const uint8_t *key,

@@ -112,32 +112,43 @@ static ward_err mounted_path(struct op_ctx *c, const char **path, char *buf, siz
     return w >= 0 && (size_t)w < cap ? WARD_OK : WARD_E_BAD_PATH;
 }
 
-/* run routes and runs req; the response is complete when it returns. */
-static enum op_id run(struct ward_engine *e, struct op_ctx *c)
+/*
+ * route finds c's row into *op (its mount in c->mount); false: c has
+ * failed with 404, 405 or a bad path.
+ */
+static bool route(struct op_ctx *c, enum op_id *op)
 {
     const char *path = c->req->path;
     char routed[OP_MAX_REST + MOUNT_PATH_MAX + 64];
+    ward_err err = WARD_E_NOT_FOUND;
+
+    if (strncmp(path, "/v1/", 4) == 0) {
+        path += 4;
+        if ((err = mounted_path(c, &path, routed, sizeof(routed))) == WARD_OK) {
+            err = op_route(op, c->rest_buf, sizeof(c->rest_buf), c->req->method, path);
+        }
+    }
+    if (err == WARD_OK) {
+        return true;
+    }
+    op_fail(c, err,
+            err == WARD_E_UNSUPPORTED ? "method not allowed on this path"
+            : err == WARD_E_BAD_PATH  ? NULL
+                                      : "no handler for this path");
+    if (err == WARD_E_UNSUPPORTED) {
+        c->resp->status = 405;
+    }
+    return false;
+}
+
+/* run routes and runs req; the response is complete when it returns. */
+static enum op_id run(struct ward_engine *e, struct op_ctx *c)
+{
     char why[160];
     enum op_id op = OP_COUNT;
     ward_err err;
 
-    if (strncmp(path, "/v1/", 4) != 0) {
-        op_fail(c, WARD_E_NOT_FOUND, "no handler for this path");
-        return OP_COUNT;
-    }
-    path += 4;
-    if ((err = mounted_path(c, &path, routed, sizeof(routed))) != WARD_OK) {
-        op_fail(c, err, err == WARD_E_NOT_FOUND ? "no handler for this path" : NULL);
-        return OP_COUNT;
-    }
-    if ((err = op_route(&op, c->rest_buf, sizeof(c->rest_buf), c->req->method, path)) != WARD_OK) {
-        op_fail(c, err,
-                err == WARD_E_UNSUPPORTED ? "method not allowed on this path"
-                : err == WARD_E_BAD_PATH  ? NULL
-                                          : "no handler for this path");
-        if (err == WARD_E_UNSUPPORTED) {
-            c->resp->status = 405;
-        }
+    if (!route(c, &op)) {
         return OP_COUNT;
     }
     c->rest = c->rest_buf;

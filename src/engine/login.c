@@ -35,10 +35,36 @@ static bool add_name(char names[][WARD_TOKEN_NAME_MAX + 1], size_t *num, size_t 
     return true;
 }
 
+/* add_csv adds the names of Vault's comma-separated form ("a,b, c"); false if one is bad. */
+static bool add_csv(char names[][WARD_TOKEN_NAME_MAX + 1], size_t *num, const char *s)
+{
+    while (*s != '\0') {
+        char one[WARD_TOKEN_NAME_MAX + 1];
+        size_t n = strcspn(s, ",");
+        size_t lead = strspn(s, " ");
+
+        lead = lead < n ? lead : n;
+        while (n > lead && s[n - 1] == ' ') {
+            n--;
+        }
+        if (n - lead > WARD_TOKEN_NAME_MAX) {
+            return false;
+        }
+        memcpy(one, s + lead, n - lead);
+        one[n - lead] = '\0';
+        if (n > lead && !add_name(names, num, LOGIN_MAX_POLICIES, one)) {
+            return false;
+        }
+        s += strcspn(s, ",");
+        s += *s == ',';
+    }
+    return true;
+}
+
 ward_err login_policies_json(const json_t *v, char names[LOGIN_MAX_POLICIES][65], size_t *num,
                              const char **why)
 {
-    static const char bad[] = "policies must be at most 15 names of a-z 0-9 _ . @ -";
+    bool ok = true;
     size_t i;
     const json_t *item;
 
@@ -48,48 +74,19 @@ ward_err login_policies_json(const json_t *v, char names[LOGIN_MAX_POLICIES][65]
         return WARD_OK;
     }
     if (json_is_string(v)) {
-        /* Vault's comma-separated form: "a,b, c" */
-        const char *s = json_string_value(v);
-
-        while (*s != '\0') {
-            char one[WARD_TOKEN_NAME_MAX + 1];
-            size_t n = strcspn(s, ",");
-            size_t lead = 0;
-
-            while (lead < n && s[lead] == ' ') {
-                lead++;
-            }
-            while (n > lead && s[n - 1] == ' ') {
-                n--;
-            }
-            if (n - lead > WARD_TOKEN_NAME_MAX) {
-                *why = bad;
-                return WARD_E_INVALID;
-            }
-            if (n > lead) {
-                memcpy(one, s + lead, n - lead);
-                one[n - lead] = '\0';
-                if (!add_name(names, num, LOGIN_MAX_POLICIES, one)) {
-                    *why = bad;
-                    return WARD_E_INVALID;
-                }
-            }
-            s += strcspn(s, ",");
-            s += *s == ',';
+        ok = add_csv(names, num, json_string_value(v));
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+        {
+            ok = ok && json_is_string(item) &&
+                 add_name(names, num, LOGIN_MAX_POLICIES, json_string_value(item));
         }
-        return WARD_OK;
+    } else {
+        ok = false;
     }
-    if (!json_is_array(v)) {
-        *why = bad;
+    if (!ok) {
+        *why = "policies must be at most 15 names of a-z 0-9 _ . @ -";
         return WARD_E_INVALID;
-    }
-    json_array_foreach(v, i, item)
-    {
-        if (!json_is_string(item) ||
-            !add_name(names, num, LOGIN_MAX_POLICIES, json_string_value(item))) {
-            *why = bad;
-            return WARD_E_INVALID;
-        }
     }
     return WARD_OK;
 }
@@ -148,36 +145,45 @@ static ward_err remember_token(struct op_ctx *c, const struct ward_token_info *t
     return ward_barrier_put(c->eng->barrier, path, (const uint8_t *)val, (size_t)n);
 }
 
+/* login_info fills t for l at now; false if its policies or name do not fit a token. */
+static bool login_info(struct ward_token_info *t, const struct op_ctx *c, const struct login *l,
+                       int64_t now)
+{
+    int64_t max = l->max_ttl_s > 0 && l->max_ttl_s < WARD_TOKEN_MAX_TTL_S ? l->max_ttl_s
+                                                                          : WARD_TOKEN_MAX_TTL_S;
+    int64_t ttl = l->ttl_s > 0 ? l->ttl_s : LOGIN_DEFAULT_TTL_S;
+    bool ok = true;
+
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; i < l->num_policies && ok; i++) {
+        ok = strcmp(l->policies[i], "root") != 0 && /* no auth method mints root */
+             add_name(t->policies, &t->num_policies, WARD_TOKEN_MAX_POLICIES, l->policies[i]);
+    }
+    if (ok && !l->no_default) {
+        ok = add_name(t->policies, &t->num_policies, WARD_TOKEN_MAX_POLICIES, "default");
+    }
+    ttl = ttl < max ? ttl : max;
+    t->renewable = true;
+    t->ttl_s = (uint32_t)ttl;
+    t->issue_ms = now;
+    t->expire_ms = now + ttl * 1000;
+    t->max_expire_ms = now + max * 1000;
+    return ok && principal(t->principal, c, l);
+}
+
 void login_reply(struct op_ctx *c, const struct login *l)
 {
     struct ward_token_info t;
     struct ward_secret *tok = NULL;
     int64_t now = ward_time_now_ms();
-    int64_t max = l->max_ttl_s > 0 && l->max_ttl_s < WARD_TOKEN_MAX_TTL_S ? l->max_ttl_s
-                                                                          : WARD_TOKEN_MAX_TTL_S;
-    int64_t ttl = l->ttl_s > 0 ? l->ttl_s : LOGIN_DEFAULT_TTL_S;
+    json_free_t release = NULL;
     char *meta = NULL;
-    bool ok = true;
     ward_err err;
 
-    memset(&t, 0, sizeof(t));
-    for (size_t i = 0; i < l->num_policies && ok; i++) {
-        ok = strcmp(l->policies[i], "root") != 0 && /* no auth method mints root */
-             add_name(t.policies, &t.num_policies, WARD_TOKEN_MAX_POLICIES, l->policies[i]);
-    }
-    if (ok && !l->no_default) {
-        ok = add_name(t.policies, &t.num_policies, WARD_TOKEN_MAX_POLICIES, "default");
-    }
-    if (!ok || !principal(t.principal, c, l)) {
+    if (!login_info(&t, c, l, now)) {
         op_fail(c, WARD_E_INVALID, "the login's policies or name do not fit a token");
         return;
     }
-    ttl = ttl < max ? ttl : max;
-    t.renewable = true;
-    t.ttl_s = (uint32_t)ttl;
-    t.issue_ms = now;
-    t.expire_ms = now + ttl * 1000;
-    t.max_expire_ms = now + max * 1000;
     if (l->metadata != NULL &&
         (meta = json_dumps(l->metadata, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
         op_fail(c, WARD_E_NOMEM, NULL);
@@ -197,10 +203,8 @@ void login_reply(struct op_ctx *c, const struct login *l)
                                     l->metadata != NULL ? json_deep_copy(l->metadata) : NULL));
     }
     ward_secret_free(tok);
+    json_get_alloc_funcs(NULL, &release);
     if (meta != NULL) {
-        json_free_t f = NULL;
-
-        json_get_alloc_funcs(NULL, &f);
-        f(meta);
+        release(meta);
     }
 }

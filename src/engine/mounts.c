@@ -171,14 +171,24 @@ static void mount_free(struct mount *m)
     ward_free(m);
 }
 
-/*
- * new_mount makes an unpublished mount (one reference: the table's).
- * storage_id and accessor NULL: fresh random ones.
- */
-static ward_err new_mount(struct mount **out, struct ward_engine *e, const struct mount_kind *kind,
-                          const char *path, const char *storage_id, const char *accessor,
-                          const char *description, int64_t created_ms)
+/* What a mount is made of: from an enable, the stored table or the built-ins. */
+struct mount_spec {
+    const struct mount_kind *kind;
+    const char *path;
+    const char *storage_id; /* NULL: a fresh random one */
+    const char *accessor;   /* NULL: a fresh random one */
+    const char *description;
+    int64_t created_ms;
+};
+
+/* new_mount makes an unpublished mount of sp (one reference: the table's). */
+static ward_err new_mount(struct mount **out, struct ward_engine *e, const struct mount_spec *sp)
 {
+    const struct mount_kind *kind = sp->kind;
+    const char *path = sp->path;
+    const char *storage_id = sp->storage_id;
+    const char *accessor = sp->accessor;
+    const char *description = sp->description;
     uint8_t rnd[12];
     char hex[25];
     struct mount *m;
@@ -205,7 +215,7 @@ static ward_err new_mount(struct mount **out, struct ward_engine *e, const struc
     atomic_init(&m->refs, 1);
     m->kind = kind;
     m->eng = e;
-    m->created_ms = created_ms;
+    m->created_ms = sp->created_ms;
     (void)snprintf(m->path, sizeof(m->path), "%s", path);
     (void)snprintf(m->description, sizeof(m->description), "%s", description);
     if (storage_id != NULL) {
@@ -276,11 +286,14 @@ ward_err mount_table_new(struct mount_table **out, struct ward_engine *e)
         char acc[32];
 
         (void)snprintf(acc, sizeof(acc), "%s_builtin", g_builtin[i].kind->type);
-        err = new_mount(&t->m[t->n], e, g_builtin[i].kind, g_builtin[i].path,
-                        g_builtin[i].storage_id, acc, g_builtin[i].description, 0);
+        struct mount_spec sp = { g_builtin[i].kind,        g_builtin[i].path,
+                                 g_builtin[i].storage_id,  acc,
+                                 g_builtin[i].description, 0 };
+
+        err = new_mount(&t->m[t->n], e, &sp);
         t->n += err == WARD_OK;
     }
-    qsort(t->m, t->n, sizeof(t->m[0]), by_length);
+    qsort(t->m, t->n, sizeof(struct mount *), by_length);
     if (err != WARD_OK) {
         mount_table_free(t);
         return err;
@@ -333,9 +346,14 @@ static ward_err encode(struct ward_buf *out, struct mount *const *ms, size_t n)
         err = o != NULL && json_array_append_new(arr, o) == 0 ? WARD_OK : WARD_E_NOMEM;
     }
     if (err == WARD_OK) {
+        json_free_t release = NULL;
+
+        json_get_alloc_funcs(NULL, &release);
         text = json_dumps(doc, JSON_COMPACT);
         err = text == NULL ? WARD_E_NOMEM : ward_buf_append(out, text, strlen(text));
-        free(text);
+        if (text != NULL) {
+            release(text);
+        }
     }
     json_decref(doc);
     return err;
@@ -389,10 +407,14 @@ static ward_err decode(struct mount_table *t, const struct ward_buf *text, struc
         if ((old = find_in(t->m, t->n, path, storage)) != NULL) {
             mount_ref(old);
             ms[(*n)++] = old;
-        } else if ((err = new_mount(&ms[*n], t->eng, kind, path, storage, acc, desc,
-                                    json_integer_value(json_object_get(o, "created_ms")))) ==
-                   WARD_OK) {
-            (*n)++;
+        } else {
+            struct mount_spec sp = {
+                kind, path, storage, acc, desc, json_integer_value(json_object_get(o, "created_ms"))
+            };
+
+            if ((err = new_mount(&ms[*n], t->eng, &sp)) == WARD_OK) {
+                (*n)++;
+            }
         }
     }
     json_decref(doc);
@@ -411,11 +433,11 @@ static void publish(struct mount_table *t, struct mount **ms, size_t n)
     struct mount *old[MOUNT_MAX];
     size_t num_old;
 
-    qsort(ms, n, sizeof(ms[0]), by_length);
+    qsort(ms, n, sizeof(struct mount *), by_length);
     (void)pthread_rwlock_wrlock(&t->lock);
     num_old = t->n;
-    memcpy(old, t->m, num_old * sizeof(old[0]));
-    memcpy(t->m, ms, n * sizeof(ms[0]));
+    memcpy(old, t->m, num_old * sizeof(struct mount *));
+    memcpy(t->m, ms, n * sizeof(struct mount *));
     t->n = n;
     (void)pthread_rwlock_unlock(&t->lock);
     for (size_t i = 0; i < num_old; i++) {
@@ -589,6 +611,7 @@ ward_err mount_enable(struct mount_table *t, const struct mount_kind *kind, cons
                       const char *description)
 {
     char full[MOUNT_PATH_MAX + 8];
+    struct mount_spec sp = { kind, full, NULL, NULL, description, 0 };
     struct mount *ms[MOUNT_MAX];
     size_t n;
     int w;
@@ -616,8 +639,8 @@ ward_err mount_enable(struct mount_table *t, const struct mount_kind *kind, cons
     if (err == WARD_OK && n == MOUNT_MAX) {
         err = WARD_E_INVALID;
     }
-    if (err == WARD_OK && (err = new_mount(&ms[n], t->eng, kind, full, NULL, NULL, description,
-                                           ward_time_now_ms())) == WARD_OK) {
+    sp.created_ms = ward_time_now_ms();
+    if (err == WARD_OK && (err = new_mount(&ms[n], t->eng, &sp)) == WARD_OK) {
         n++;
         if ((err = write_table(t, ms, n)) == WARD_OK) {
             publish(t, ms, n);

@@ -261,11 +261,12 @@ static void *race_reader(void *arg)
 
     ward_buf_init(&out, 256);
     while (!atomic_load(&r->done)) {
+        bool was_written = atomic_load(&r->written); /* before the read begins */
         ward_err err;
 
         out.len = 0;
         if ((err = ward_kv_get(r->f->kv, &out, &v, NULL, "race/x", 0)) != WARD_OK) {
-            if (err != WARD_E_NOT_FOUND || atomic_load(&r->written)) {
+            if (err != WARD_E_NOT_FOUND || was_written) {
                 atomic_fetch_add(&r->bad, 1); /* the version read went while it was read */
             }
             continue;

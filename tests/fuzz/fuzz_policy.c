@@ -18,6 +18,32 @@
 #include "keys/keys.h"
 #include "policy/policy.h"
 
+/*
+ * check_decisions: no capability granted by an empty policy, for deny, or
+ * beyond what the policy's caps for path say; no party allowed of an
+ * unknown kind or with an empty name (the path line doubles as the name).
+ */
+static void check_decisions(const struct ward_policy *p, const char *path)
+{
+    const struct ward_policy *pols[1] = { p };
+
+    for (uint32_t cap = 1; cap <= WARD_CAP_PATCH; cap <<= 1) {
+        struct ward_policy_req req = { path, cap, (cap & 1) != 0, WARD_KOP_ENCRYPT };
+        bool ok = ward_policy_allowed(pols, 1, &req);
+
+        if (ok && (ward_policy_num_rules(p) == 0 || cap == WARD_CAP_DENY ||
+                   (ward_policy_caps(pols, 1, path) & cap) == 0)) {
+            abort();
+        }
+    }
+    for (int kind = 0; kind <= WARD_PARTY_KINDS + 1; kind++) {
+        if (ward_policy_party_allowed(pols, 1, (enum ward_party_kind)kind, path) &&
+            (ward_party_kind_name((enum ward_party_kind)kind) == NULL || path[0] == '\0')) {
+            abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *nl = memchr(data, '\n', size);
@@ -42,25 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         return 0;
     }
-    for (uint32_t cap = 1; cap <= WARD_CAP_PATCH; cap <<= 1) {
-        const struct ward_policy *pols[1] = { p };
-        struct ward_policy_req req = { path, cap, (cap & 1) != 0, WARD_KOP_ENCRYPT };
-        bool ok = ward_policy_allowed(pols, 1, &req);
-
-        if (ok && (ward_policy_num_rules(p) == 0 || cap == WARD_CAP_DENY ||
-                   (ward_policy_caps(pols, 1, path) & cap) == 0)) {
-            abort();
-        }
-    }
-    /* the FROM/TO extension: the path line doubles as a party name */
-    for (int kind = 0; kind <= WARD_PARTY_KINDS + 1; kind++) {
-        const struct ward_policy *pols[1] = { p };
-
-        if (ward_policy_party_allowed(pols, 1, (enum ward_party_kind)kind, path) &&
-            (ward_party_kind_name((enum ward_party_kind)kind) == NULL || path[0] == '\0')) {
-            abort();
-        }
-    }
+    check_decisions(p, path);
     ward_policy_free(p);
     return 0;
 }

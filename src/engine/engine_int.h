@@ -51,7 +51,8 @@ void engine_audit_unsealed(struct ward_engine *e);
 
 /*
  * auth_token.c: token_reply sets c->data to Vault's envelope with data and
- * auth (both stolen, either NULL); token_auth_json is Vault's "auth" block
+ * auth (both stolen, either NULL): every answer with data goes through it
+ * (kv_reply and cred_reply too); token_auth_json is Vault's "auth" block
  * for t (token text NULL: not shown; meta stolen, NULL allowed).
  */
 void token_reply(struct op_ctx *c, json_t *data, json_t *auth);

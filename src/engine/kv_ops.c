@@ -18,13 +18,7 @@
 
 void kv_reply(struct op_ctx *c, json_t *data)
 {
-    c->data =
-        json_pack("{s:s, s:s, s:b, s:i, s:o, s:n, s:n, s:n}", "request_id",
-                  c->req->request_id != NULL ? c->req->request_id : "", "lease_id", "", "renewable",
-                  0, "lease_duration", 0, "data", data, "wrap_info", "warnings", "auth");
-    if (c->data == NULL) {
-        op_fail(c, WARD_E_NOMEM, NULL);
-    }
+    token_reply(c, data, NULL); /* one envelope for every answer with data */
 }
 
 json_t *kv_time_json(int64_t ms)

@@ -187,6 +187,8 @@ static bool resolve(struct op_ctx *c, const struct do_query *q, struct do_route 
     if ((err = ward_keys_get(m->state, out, route->key)) == WARD_OK && !c->tok.root) {
         ward_keys_tag(m->state, *out, c->tok.accessor);
     }
+    _Static_assert(OP_AUDIT_KEY_MAX >= WARD_KEY_NAME_MAX, "a key name fits the record");
+    (void)snprintf(c->audit_key, sizeof(c->audit_key), "%s", route->key); /* the record's key */
     mount_unref(m);
     if (err != WARD_OK) {
         op_fail(c, err == WARD_E_NOT_FOUND ? WARD_E_NO_ROUTE : err,

@@ -40,8 +40,9 @@ enum op_id {
     OP_COUNT
 };
 
-#define OP_MAX_REST 512 /* bytes of a prefix row's remainder */
-#define OP_MAX_VARS 4   /* ":name" segments of one row */
+#define OP_MAX_REST      512 /* bytes of a prefix row's remainder */
+#define OP_MAX_VARS      4   /* ":name" segments of one row */
+#define OP_AUDIT_KEY_MAX 128
 
 /* What a handler works with: the request, its decoded body, the response. */
 struct op_ctx {
@@ -58,6 +59,8 @@ struct op_ctx {
     struct mount *mount;        /* the mount serving the path (mounts.h), NULL for sys/ and ward/ */
     struct ward_token_info tok; /* the caller's token, once access_check passed */
     bool audited;               /* dispatch: the request record is written (or queued) */
+    char audit_key[OP_AUDIT_KEY_MAX + 1];        /* a key the handler resolved itself (DO routes,
+                                                    ward/decrypt): named in the response record */
     char audit_id[WARD_AUDIT_HASH_TEXT_LEN + 1]; /* the records' accessor_hmac, made once */
 };
 

@@ -51,7 +51,7 @@ static void fill(struct ward_audit_event *ev, const struct op_ctx *c, enum op_id
     ev->method = c->req->method;
     ev->operation = op < OP_COUNT ? g_ops[op].name : NULL;
     ev->path = strncmp(path, "/v1/", 4) == 0 ? path + 4 : path;
-    ev->key = op < OP_COUNT ? key_of(c, op) : NULL;
+    ev->key = c->audit_key[0] != '\0' ? c->audit_key : op < OP_COUNT ? key_of(c, op) : NULL;
     ev->token = c->req->token;
     if (!authed || op >= OP_COUNT || g_ops[op].auth == OP_AUTH_NONE) {
         return;

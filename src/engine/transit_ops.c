@@ -286,6 +286,7 @@ static ward_err named_key(struct op_ctx *c, struct ward_key **out, const struct 
                                                          : NULL);
     }
     /* the key is known only now: the caller needs what transit/decrypt/<key> needs */
+    (void)snprintf(c->audit_key, sizeof(c->audit_key), "%s", (*out)->name); /* the record's key */
     if (!decrypt_allowed(c, m, (*out)->name)) {
         mount_unref(m);
         ward_key_unref(*out);

@@ -290,6 +290,12 @@ def dual_control(srv, root, log):
     check(pend and appr and len(run) == 1 and pend[0] < appr[0] < run[0],
           "audit records: pending %s approve %s execute %s" % (pend, appr, run))
     check(len(refused) >= 6, "refusals audited: %d" % len(refused))
+    # a DO request's response record names the key its route resolved
+    do_keys = {r.get("key") for r in resp if r.get("operation") == "do" and r.get("status") == 200}
+    check({"orders", "orders-sig"} <= do_keys, "DO records name their keys: %r" % do_keys)
+    wd_keys = {r.get("key") for r in resp
+               if r.get("operation") == "ward.decrypt" and r.get("status") == 200}
+    check(wd_keys == {"orders"}, "ward/decrypt records name the key: %r" % wd_keys)
 
 
 def main(ward):

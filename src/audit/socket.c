@@ -13,8 +13,12 @@
  * sees half a line, and a line lost in flight by a crashing collector is the
  * only gap (the verifier, against the server's head, shows it).
  *
- * TODO(#6): the spool is never compacted; it is also the device's local
- * copy of the whole trail.
+ * LIMITATION: the spool is never compacted: it is also the device's local
+ * copy of the whole trail, and cutting its delivered head would need the
+ * offset file, the verifier's start value and an archive of the cut part
+ * to move together. It grows like a file device's file; unlike one, it
+ * cannot be rotated by renaming it while Ward runs (the sender would lose
+ * its place). Noted as left in issue #6's closing note.
  *
  * THREADS: one thread per socket device; stop is written by the owner,
  * everything else belongs to the thread. The spool is only appended to by

@@ -9,11 +9,15 @@
  * CACHE_MAX_VALUE are not kept, and the bytes kept are bounded by
  * CACHE_MAX_BYTES (an insert past it is skipped).
  *
- * Coherence: a txn bumps the generation and drops the slots of the paths it
- * touches before it reaches the backend and again after; a get that missed
- * keeps what it read only if the generation did not move while it read, so
- * a value read before a write can never be served after the write
- * returned. Lists always go to the backend.
+ * Coherence: a txn counts itself as writing, bumps the generation and
+ * drops the slots of the paths it touches before it reaches the backend,
+ * and bumps the generation again when it is done; a get that missed keeps
+ * what it read only if no txn was writing when it checked and the
+ * generation did not move since before it read. So while a write is in
+ * flight nothing is cached at all: a reader that saw the new value from
+ * the backend can never find the old one in a slot afterwards (reads stay
+ * as linearizable as the backend's), and a value read before a write is
+ * never served after it. Lists always go to the backend.
  *
  * THREADS: one mutex per CACHE_STRIPE slots; the generation is atomic.
  */
@@ -41,6 +45,7 @@ struct slot {
 struct cache {
     struct ward_store *inner; /* owned */
     atomic_uint_fast64_t gen;
+    atomic_uint writing; /* txns between their two forget calls */
     atomic_size_t bytes;
     pthread_mutex_t mu[CACHE_SLOTS / CACHE_STRIPE];
     struct slot slots[CACHE_SLOTS];
@@ -103,7 +108,7 @@ static ward_err cache_get(void *impl, struct ward_buf *out, uint64_t *out_versio
         return WARD_OK;
     }
     (void)pthread_mutex_lock(lock_of(c, i));
-    if (atomic_load(&c->gen) == gen) {
+    if (atomic_load(&c->writing) == 0 && atomic_load(&c->gen) == gen) {
         uint8_t *v = ward_alloc(out->len - start + 1);
         char *p = ward_alloc(path_len + 1);
 
@@ -127,10 +132,20 @@ static ward_err cache_get(void *impl, struct ward_buf *out, uint64_t *out_versio
     return WARD_OK;
 }
 
-/* forget bumps the generation and drops the slots of every path of ops. */
-static void forget(struct cache *c, const struct ward_store_op *ops, size_t num_ops)
+/*
+ * forget drops the slots of every path of ops: before a txn (begin: it
+ * counts as writing from now on) and after it (the count goes back down
+ * after the generation moved, so a read that overlapped keeps nothing).
+ */
+static void forget(struct cache *c, const struct ward_store_op *ops, size_t num_ops, bool begin)
 {
-    atomic_fetch_add(&c->gen, 1);
+    if (begin) {
+        atomic_fetch_add(&c->writing, 1);
+        atomic_fetch_add(&c->gen, 1);
+    } else {
+        atomic_fetch_add(&c->gen, 1);
+        atomic_fetch_sub(&c->writing, 1);
+    }
     for (size_t k = 0; k < num_ops; k++) {
         size_t i = slot_of(ops[k].path);
 
@@ -147,9 +162,9 @@ static ward_err cache_txn(void *impl, const struct ward_store_op *ops, size_t nu
     struct cache *c = impl;
     ward_err err;
 
-    forget(c, ops, num_ops);
+    forget(c, ops, num_ops, true);
     err = c->inner->ops->txn(c->inner->impl, ops, num_ops);
-    forget(c, ops, num_ops);
+    forget(c, ops, num_ops, false);
     return err;
 }
 
@@ -199,6 +214,7 @@ ward_err ward_store_cache_new(struct ward_store **out, struct ward_store *inner)
     }
     c->inner = inner;
     atomic_init(&c->gen, 0);
+    atomic_init(&c->writing, 0);
     atomic_init(&c->bytes, 0);
     for (size_t i = 0; i < CACHE_SLOTS / CACHE_STRIPE; i++) {
         (void)pthread_mutex_init(&c->mu[i], NULL);

@@ -295,6 +295,20 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+void cred_reply_token(struct op_ctx *c, json_t *entry)
+{
+    json_t *data = json_object();
+
+    if (data == NULL) {
+        json_decref(entry);
+        op_fail(c, WARD_E_NOMEM, NULL);
+        return;
+    }
+    cred_token_read(data, entry);
+    json_decref(entry);
+    cred_reply(c, data);
+}
+
 void cred_reply(struct op_ctx *c, json_t *data)
 {
     token_reply(c, data, NULL); /* Vault's envelope, as every engine answer */

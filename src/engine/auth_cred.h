@@ -122,6 +122,12 @@ WARD_MUST_CHECK ward_err cred_token_update(json_t *entry, const json_t *body, co
 void cred_token_read(json_t *data, const json_t *entry);
 
 /*
+ * cred_reply_token answers a read of a user or role with entry's token
+ * fields only (entry stolen): never a hash, salt or secret it holds.
+ */
+void cred_reply_token(struct op_ctx *c, json_t *entry);
+
+/*
  * cred_login_fill points l's policies (through names, LOGIN_MAX_POLICIES
  * slots) and TTLs at entry's (borrowed: entry must outlive l).
  */

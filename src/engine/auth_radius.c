@@ -235,19 +235,11 @@ void op_radius_user_write(struct op_ctx *c)
 void op_radius_user_read(struct op_ctx *c)
 {
     json_t *entry = NULL;
-    json_t *data;
 
     if (!entry_read(c, &entry, USERS, "user")) {
         return;
     }
-    if ((data = json_object()) == NULL) {
-        json_decref(entry);
-        op_fail(c, WARD_E_NOMEM, NULL);
-        return;
-    }
-    cred_token_read(data, entry);
-    json_decref(entry);
-    cred_reply(c, data);
+    cred_reply_token(c, entry);
 }
 
 void op_radius_user_delete(struct op_ctx *c)

@@ -200,7 +200,6 @@ void op_userpass_user_read(struct op_ctx *c)
 {
     char name[CRED_NAME_MAX + 1];
     json_t *entry = NULL;
-    json_t *data;
     ward_err err;
 
     if (!user_name(c, name)) {
@@ -211,14 +210,7 @@ void op_userpass_user_read(struct op_ctx *c)
         return;
     }
     /* SECURITY: Vault's shape: the token fields only, never hash or salt */
-    if ((data = json_object()) == NULL) {
-        json_decref(entry);
-        op_fail(c, WARD_E_NOMEM, NULL);
-        return;
-    }
-    cred_token_read(data, entry);
-    json_decref(entry);
-    cred_reply(c, data);
+    cred_reply_token(c, entry);
 }
 
 void op_userpass_user_delete(struct op_ctx *c)

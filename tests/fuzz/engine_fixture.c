@@ -53,7 +53,8 @@ static bool answer_ok(const struct ward_engine_resp *resp, bool allow_500)
            (resp->body.len > 0 && memmem(resp->body.data, resp->body.len, "\"codes\"", 7) != NULL);
 }
 
-void fuzz_engine_request(const uint8_t *data, size_t size, const struct fuzz_request_opts *o)
+/* one_request is fuzz_engine_request for one input, without the setup. */
+static void one_request(const uint8_t *data, size_t size, const struct fuzz_request_opts *o)
 {
     const char *token;
     struct ward_engine *engine = fuzz_engine_fixture(&token);
@@ -94,4 +95,17 @@ void fuzz_engine_request(const uint8_t *data, size_t size, const struct fuzz_req
         abort();
     }
     ward_engine_resp_cleanup(&resp);
+}
+
+void fuzz_engine_request(const uint8_t *data, size_t size, const struct fuzz_request_opts *o)
+{
+    static bool set_up;
+
+    if (!set_up) {
+        set_up = true;
+        for (size_t i = 0; o->setup != NULL && o->setup[i] != NULL; i++) {
+            one_request((const uint8_t *)o->setup[i], strlen(o->setup[i]), o);
+        }
+    }
+    one_request(data, size, o);
 }

@@ -15,31 +15,19 @@
 
 #include "engine_fixture.h"
 
-static const struct fuzz_request_opts g_opts = { .path_prefix = "/v1/",
-                                                 .with_token = true,
-                                                 .allow_500 = false };
+static const char *const g_setup[] = {
+    "POST transit/keys/k\n{\"exportable\":true,\"allow_plaintext_backup\":true}",
+    "POST transit/keys/s\n{\"type\":\"ed25519\"}",
+    "POST transit/keys/h\n{\"type\":\"hmac\"}",
+    NULL,
+};
 
-static void seed_keys(void)
-{
-    static const char *const setup[] = {
-        "POST transit/keys/k\n{\"exportable\":true,\"allow_plaintext_backup\":true}",
-        "POST transit/keys/s\n{\"type\":\"ed25519\"}",
-        "POST transit/keys/h\n{\"type\":\"hmac\"}",
-    };
-
-    for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
-        fuzz_engine_request((const uint8_t *)setup[i], strlen(setup[i]), &g_opts);
-    }
-}
+static const struct fuzz_request_opts g_opts = {
+    .path_prefix = "/v1/", .with_token = true, .allow_500 = false, .setup = g_setup
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int seeded;
-
-    if (!seeded) {
-        seeded = 1;
-        seed_keys();
-    }
     fuzz_engine_request(data, size, &g_opts);
     return 0;
 }
